@@ -1,0 +1,72 @@
+/* store_ingest.h — writing campaigns, send-log rows and provider events.
+ *
+ * The caller owns transactions (store_begin/store_commit around a batch);
+ * these functions never commit on their own, except store_rematch, which
+ * works in bounded chunks of its own.
+ */
+#ifndef REDRIVE_STORE_INGEST_H
+#define REDRIVE_STORE_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct rd_event;
+
+/* A campaign row as imported; all fields NUL terminated and validated. */
+struct rd_campaign_in {
+	const char *name;
+	const char *kind;
+	const char *schedule;
+	const char *status;
+};
+
+/* Creates or updates a campaign by name.  *changed: 1 if stored or
+ * changed, 0 if identical to what the store had. */
+int store_campaign_upsert(struct store *s, const struct rd_campaign_in *c, int *changed);
+
+/* A send-log row as imported.  NULL strings and RD_NO_TIME instants are
+ * "not given": on re-import they keep what the store has. */
+struct rd_message_in {
+	const char *msg_key;
+	const char *campaign;    /* created (transactional, running) when unknown */
+	const char *email_name;
+	const char *recipient;
+	const char *subject;
+	const char *provider;
+	const char *provider_msg_id;
+	const char *dead_reason;
+	const char *payload;     /* JSON text of an object */
+	int64_t queued_at;
+	int64_t sent_at;
+	int64_t dead_at;
+	int has_attempts;
+	int64_t attempts;
+};
+
+/* Creates or updates a message by msg_key and derives its state again.
+ * *changed as for campaigns. */
+int store_message_upsert(struct store *s, const struct rd_message_in *m, int *changed);
+
+struct rd_ingest_stats {
+	uint64_t stored;       /* new events */
+	uint64_t duplicates;   /* already in the store (by sg_event_id or by content) */
+	uint64_t orphans;      /* stored without a message yet */
+	uint64_t rematched;    /* store_rematch: events that found (or changed) their message */
+};
+
+/* Stores n events: matches each to its message (SPEC §1 order), skips
+ * duplicates, records suppressions, then derives the state of every message
+ * touched, once per message. */
+int store_events_apply(struct store *s, const struct rd_event *ev, size_t n,
+                       struct rd_ingest_stats *stats);
+
+/* Matches orphans (and bounces matched by recipient) again after messages
+ * arrived, so importing events before the send log gives the same states as
+ * after.  Commits in chunks.  Adds to stats->rematched. */
+int store_rematch(struct store *s, struct rd_ingest_stats *stats);
+
+/* Events still without a message. */
+int store_orphan_count(struct store *s, int64_t *out);
+
+#endif

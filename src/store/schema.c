@@ -1,0 +1,140 @@
+/* schema.c — the store's schema as forward migrations (PRAGMA user_version).
+ *
+ * migrations[i] takes a store from version i to i + 1.  Never edit a
+ * migration that has shipped: add the next one.  docs/schema.md explains
+ * every table and index; keep it in step.
+ */
+#include "schema.h"
+
+#include <stddef.h>
+
+static const char v1[] =
+	/* key/value facts about the store itself */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n"
+
+	"CREATE TABLE campaigns(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL UNIQUE,\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('trigger','batch','transactional')),\n"
+	"  schedule TEXT NOT NULL CHECK (schedule IN ('once','recurring')),\n"
+	"  status TEXT NOT NULL CHECK (status IN ('draft','scheduled','running','stopped','done')),\n"
+	"  updated_at INTEGER NOT NULL);\n"
+
+	/* one row per address (lowercased); suppressed mirrors EXISTS(suppressions) */
+	"CREATE TABLE recipients(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  email TEXT NOT NULL UNIQUE,\n"
+	"  suppressed INTEGER NOT NULL DEFAULT 0);\n"
+
+	"CREATE TABLE suppressions(\n"
+	"  recipient_id INTEGER NOT NULL REFERENCES recipients(id),\n"
+	"  source TEXT NOT NULL,\n"
+	"  reason TEXT,\n"
+	"  since INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (recipient_id, source)) WITHOUT ROWID;\n"
+
+	"CREATE TABLE messages(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  msg_key TEXT NOT NULL UNIQUE,\n"
+	"  campaign_id INTEGER NOT NULL REFERENCES campaigns(id),\n"
+	"  email_name TEXT,\n"
+	"  recipient_id INTEGER NOT NULL REFERENCES recipients(id),\n"
+	"  recipient TEXT NOT NULL,\n"
+	"  subject TEXT,\n"
+	"  queued_at INTEGER,\n"
+	"  sent_at INTEGER,\n"
+	"  t_at INTEGER NOT NULL AS (coalesce(sent_at, queued_at)) STORED,\n"
+	"  provider TEXT,\n"
+	"  provider_msg_id TEXT,\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  dead_at INTEGER,\n"
+	"  dead_reason TEXT,\n"
+	"  payload TEXT,\n"
+	/* derived from the row and its events by state_derive (core/state.c) */
+	"  state INTEGER NOT NULL DEFAULT 0,\n"
+	"  flags INTEGER NOT NULL DEFAULT 0,\n"
+	"  last_event TEXT,\n"
+	"  last_event_at INTEGER,\n"
+	"  reason TEXT,\n"
+	/* set by the requeue engine when an item of a batch was handed over */
+	"  requeue_batch INTEGER,\n"
+	"  requeued_at INTEGER);\n"
+
+	/* keyset paging by (t_at, id) over windows */
+	"CREATE INDEX msg_time ON messages(t_at);\n"
+	/* covering index for report: every column the counts need */
+	"CREATE INDEX msg_window ON messages(t_at, campaign_id, state, flags, sent_at, requeued_at, recipient_id);\n"
+	"CREATE INDEX msg_state ON messages(state, t_at);\n"
+	"CREATE INDEX msg_campaign ON messages(campaign_id, t_at);\n"
+	/* bare bounces: the latest message to a recipient before the event */
+	"CREATE INDEX msg_recipient ON messages(recipient_id, sent_at);\n"
+	"CREATE INDEX msg_provider ON messages(provider_msg_id) WHERE provider_msg_id IS NOT NULL;\n"
+
+	"CREATE TABLE events(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  msg_id INTEGER REFERENCES messages(id),\n"   /* NULL: an orphan */
+	"  ts INTEGER NOT NULL,\n"
+	"  kind INTEGER NOT NULL,\n"
+	"  btype INTEGER NOT NULL DEFAULT 0,\n"
+	"  batch INTEGER NOT NULL DEFAULT 0,\n"
+	"  how INTEGER NOT NULL DEFAULT 0,\n"           /* 0 orphan, 1 msg_key, 2 sg_message_id, 3 recipient */
+	"  email TEXT NOT NULL,\n"
+	"  ref_key TEXT,\n"
+	"  ref_pid TEXT,\n"
+	"  eid_h INTEGER,\n"
+	"  content_h INTEGER NOT NULL,\n"
+	"  reason TEXT,\n"
+	"  raw TEXT NOT NULL);\n"
+	/* de-duplication: compact integer keys, ordered by time so that new
+	 * events land on the same few index pages */
+	"CREATE UNIQUE INDEX ev_content ON events(ts, content_h);\n"
+	"CREATE UNIQUE INDEX ev_eid ON events(ts, eid_h) WHERE eid_h IS NOT NULL;\n"
+	/* a message's events, covering what state_derive needs */
+	"CREATE INDEX ev_msg ON events(msg_id, ts, kind, btype, batch, content_h) WHERE msg_id IS NOT NULL;\n"
+	/* orphans and recipient-matched bounces are matched again when messages arrive */
+	"CREATE INDEX ev_unmatched ON events(id) WHERE msg_id IS NULL OR how = 3;\n"
+
+	"CREATE TABLE incidents(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL UNIQUE,\n"
+	"  tz TEXT NOT NULL,\n"
+	"  created_at INTEGER NOT NULL);\n"
+	"CREATE TABLE incident_windows(\n"
+	"  incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,\n"
+	"  start INTEGER NOT NULL,\n"
+	"  end INTEGER NOT NULL,\n"
+	"  CHECK (end > start));\n"
+	"CREATE INDEX incident_windows_by_incident ON incident_windows(incident_id, start);\n"
+
+	/* append-only: the triggers refuse to rewrite history */
+	"CREATE TABLE audit(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  at INTEGER NOT NULL,\n"
+	"  operator TEXT NOT NULL,\n"
+	"  action TEXT NOT NULL,\n"
+	"  detail TEXT);\n"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"
+
+	/* for people reading the store with sqlite3 */
+	"CREATE TABLE state_names(code INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
+	"INSERT INTO state_names VALUES (0,'queued'),(1,'pending'),(2,'delivered'),(3,'bounced'),"
+	"(4,'blocked'),(5,'dropped'),(6,'dead'),(7,'requeued');\n"
+	"CREATE VIEW messages_v AS SELECT m.id, m.msg_key, c.name AS campaign, m.recipient, m.email_name,\n"
+	"  m.subject, datetime(m.queued_at, 'unixepoch') AS queued_at, datetime(m.sent_at, 'unixepoch') AS sent_at,\n"
+	"  s.name AS state, m.flags, m.attempts, m.last_event, datetime(m.last_event_at, 'unixepoch') AS last_event_at,\n"
+	"  m.reason FROM messages m JOIN campaigns c ON c.id = m.campaign_id JOIN state_names s ON s.code = m.state;\n";
+
+static const char *const migrations[] = { v1 };
+
+int schema_latest(void)
+{
+	return (int)(sizeof migrations / sizeof migrations[0]);
+}
+
+const char *schema_migration(int from_version)
+{
+	if (from_version < 0 || from_version >= schema_latest())
+		return NULL;
+	return migrations[from_version];
+}

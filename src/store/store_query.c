@@ -1,0 +1,540 @@
+#include "redrive/store_query.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_sql.h"
+#include "redrive/error.h"
+#include "redrive/filter.h"
+#include "redrive/state.h"
+#include "redrive/store_incident.h"
+#include "redrive/tz.h"
+#include "store_int.h"
+
+/* ---- making a filter ready ------------------------------------------------ */
+
+static int check_campaigns(struct store *s, const struct rd_filter *f)
+{
+	for (size_t i = 0; i < f->ncampaigns; i++) {
+		sqlite3_stmt *st = store_stmt(s, ST_CAMPAIGN_ID);
+		if (!st)
+			return RD_E_DB;
+		store_bind_text(st, 1, f->campaigns[i]);
+		int rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return rd_error(RD_E_NOT_FOUND,
+			                "no campaign named \"%s\" in %s: `redrive report` lists the campaigns "
+			                "(names must match exactly)",
+			                f->campaigns[i], s->path);
+		if (rc != SQLITE_ROW)
+			return store_db_error(s, "looking up a campaign");
+	}
+	return RD_OK;
+}
+
+static int use_incident(struct store *s, struct rd_filter *f, char **zone_name)
+{
+	struct rd_incident in;
+	int rc = store_incident_get(s, f->incident, &in);
+	if (rc)
+		return rc;
+	f->nwindows = in.nwindows < RD_MAX_WINDOWS ? in.nwindows : RD_MAX_WINDOWS;
+	memcpy(f->windows, in.windows, f->nwindows * sizeof *f->windows);
+	*zone_name = in.tz;
+	in.tz = NULL;
+	store_incident_free(&in);
+	return RD_OK;
+}
+
+int store_filter_resolve(struct store *s, struct rd_filter *f, int64_t now, struct tz **zone)
+{
+	struct tz *tz = NULL;
+	char *incident_zone = NULL;
+	int rc = RD_OK;
+
+	if (zone)
+		*zone = NULL;
+	if (!f->has_now) {
+		f->now = now;
+		f->has_now = 1;
+	}
+	if (f->incident && f->nspecs)
+		return rd_error(RD_E_USAGE,
+		                "give either --incident or --window, not both: an incident already has "
+		                "its windows (`redrive incident show %s`)",
+		                f->incident);
+	if (f->tz && !(tz = tz_load(f->tz)))
+		return RD_E_USAGE;
+	if (f->incident)
+		rc = use_incident(s, f, &incident_zone);
+	else
+		rc = filter_resolve_windows(f, tz);
+	if (!rc)
+		rc = check_campaigns(s, f);
+	if (!rc && zone) {
+		if (!tz)
+			tz = tz_load(incident_zone ? incident_zone : "UTC");
+		if (!tz)
+			tz = tz_load("UTC"); /* an incident zone that vanished from tzdata */
+		*zone = tz;
+		tz = NULL;
+	}
+	tz_free(tz);
+	free(incident_zone);
+	return rc;
+}
+
+/* The windows to scan: the filter's, or all time. */
+static size_t scan_windows(const struct rd_filter *f, struct rd_window *all, const struct rd_window **w)
+{
+	if (f->nwindows) {
+		*w = f->windows;
+		return f->nwindows;
+	}
+	all->start = INT64_MIN;
+	all->end = INT64_MAX;
+	*w = all;
+	return 1;
+}
+
+/* ---- report ------------------------------------------------------------- */
+
+static struct rd_campaign_row *row_for(struct rd_report *r, int64_t id, size_t *cap)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->rows[i].id == id)
+			return &r->rows[i];
+	if (r->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct rd_campaign_row *rows = realloc(r->rows, ncap * sizeof *rows);
+		if (!rows)
+			return NULL;
+		r->rows = rows;
+		*cap = ncap;
+	}
+	struct rd_campaign_row *row = &r->rows[r->n++];
+	memset(row, 0, sizeof *row);
+	row->id = id;
+	return row;
+}
+
+static int count_window(struct store *s, const struct rd_filter *f, const struct rd_window *w,
+                        struct rd_report *r, size_t *cap)
+{
+	struct qsql q;
+	qsql_init(&q);
+	buf_adds(&q.sql, "SELECT m.campaign_id, m.state, m.flags, m.sent_at IS NOT NULL, ");
+	query_stale_expr(&q, f);
+	buf_adds(&q.sql, ", r.suppressed, count(*)"
+	                 " FROM messages m INDEXED BY msg_window CROSS JOIN recipients r ON r.id = m.recipient_id");
+	query_where(s, &q, f, w->start, w->end);
+	buf_adds(&q.sql, " GROUP BY 1, 2, 3, 4, 5, 6");
+
+	sqlite3_stmt *st = store_dyn(s, buf_str(&q.sql));
+	int rc = st ? qsql_bind(&q, st) : RD_E_DB;
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rd_campaign_row *row = row_for(r, sqlite3_column_int64(st, 0), cap);
+		if (!row) {
+			rc = rd_error(RD_E_NOMEM, "out of memory");
+			break;
+		}
+		counts_add(&row->counts, sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
+		           sqlite3_column_int(st, 3), sqlite3_column_int(st, 4), sqlite3_column_int(st, 5),
+		           sqlite3_column_int64(st, 6));
+		rc = RD_OK;
+	}
+	if (rc == SQLITE_DONE)
+		rc = RD_OK;
+	else if (rc && rc != RD_E_NOMEM && rc != RD_E_DB)
+		rc = store_db_error(s, "counting messages");
+	if (st)
+		sqlite3_reset(st);
+	qsql_free(&q);
+	return rc;
+}
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return strdup(t ? (const char *)t : "");
+}
+
+static int describe_campaigns(struct store *s, struct rd_report *r)
+{
+	sqlite3_stmt *st = store_dyn(s, "SELECT name, kind, schedule, status FROM campaigns WHERE id = ?1");
+	if (!st)
+		return RD_E_DB;
+	for (size_t i = 0; i < r->n; i++) {
+		struct rd_campaign_row *row = &r->rows[i];
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, row->id);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			return store_db_error(s, "reading a campaign");
+		row->name = dup_col(st, 0);
+		row->kind = dup_col(st, 1);
+		row->schedule = dup_col(st, 2);
+		row->status = dup_col(st, 3);
+		if (!row->name || !row->kind || !row->schedule || !row->status)
+			return rd_error(RD_E_NOMEM, "out of memory");
+		row->verdict = campaign_verdict(row->status, &row->counts);
+	}
+	sqlite3_reset(st);
+	return RD_OK;
+}
+
+static int by_severity(const void *a, const void *b)
+{
+	const struct rd_campaign_row *x = a, *y = b;
+	if (x->verdict != y->verdict)
+		return x->verdict - y->verdict;
+	if (x->counts.affected != y->counts.affected)
+		return x->counts.affected < y->counts.affected ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+int store_report(struct store *s, const struct rd_filter *f, struct rd_report *out)
+{
+	struct rd_window all;
+	const struct rd_window *w;
+	size_t nw = scan_windows(f, &all, &w), cap = 0;
+	int rc = RD_OK;
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < nw && !rc; i++)
+		rc = count_window(s, f, &w[i], out, &cap);
+	if (!rc)
+		rc = describe_campaigns(s, out);
+	if (rc) {
+		store_report_free(out);
+		return rc;
+	}
+	for (size_t i = 0; i < out->n; i++)
+		counts_sum(&out->totals, &out->rows[i].counts);
+	qsort(out->rows, out->n, sizeof *out->rows, by_severity);
+	return RD_OK;
+}
+
+void store_report_free(struct rd_report *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->rows[i].name);
+		free(r->rows[i].kind);
+		free(r->rows[i].schedule);
+		free(r->rows[i].status);
+	}
+	free(r->rows);
+	memset(r, 0, sizeof *r);
+}
+
+/* ---- message rows --------------------------------------------------------- */
+
+/* Columns of a message row, in the order read_message expects. */
+#define MESSAGE_COLUMNS                                                                    \
+	"m.id, m.t_at, m.msg_key, c.name, m.recipient, m.email_name, m.subject,"          \
+	" m.provider_msg_id, m.last_event, m.reason, m.queued_at, m.sent_at, m.dead_at,"  \
+	" m.last_event_at, m.requeued_at, coalesce(m.requeue_batch, 0), m.state, m.flags," \
+	" m.attempts, r.suppressed, "
+
+/* Strings are collected as offsets into `text` and turned into pointers
+ * when the page is complete (the buffer may move while it grows). */
+enum { S_KEY, S_CAMPAIGN, S_RECIPIENT, S_EMAIL_NAME, S_SUBJECT, S_PID, S_LAST, S_REASON, S_COUNT };
+
+static size_t add_text(struct buf *text, sqlite3_stmt *st, int col)
+{
+	size_t off = text->len;
+	const unsigned char *t = sqlite3_column_text(st, col);
+	int n = sqlite3_column_bytes(st, col);
+	buf_add(text, t ? (const char *)t : "", t ? (size_t)n : 0);
+	buf_addc(text, '\0');
+	return off;
+}
+
+static void read_message(sqlite3_stmt *st, struct rd_message *m, struct buf *text, size_t *offs)
+{
+	m->id = sqlite3_column_int64(st, 0);
+	m->t_at = sqlite3_column_int64(st, 1);
+	for (int i = 0; i < S_COUNT; i++)
+		offs[i] = add_text(text, st, 2 + i);
+	m->queued_at = store_col_time(st, 10);
+	m->sent_at = store_col_time(st, 11);
+	m->dead_at = store_col_time(st, 12);
+	m->last_event_at = store_col_time(st, 13);
+	m->requeued_at = store_col_time(st, 14);
+	m->requeue_batch = sqlite3_column_int64(st, 15);
+	m->state = sqlite3_column_int(st, 16);
+	m->flags = sqlite3_column_int(st, 17);
+	m->attempts = sqlite3_column_int(st, 18);
+	int suppressed = sqlite3_column_int(st, 19);
+	int stale = sqlite3_column_int(st, 20);
+	if (suppressed)
+		m->flags |= RD_FLAG_SUPPRESSED;
+	if (stale)
+		m->flags |= RD_FLAG_STALE;
+	m->affected = state_is_affected(m->state, stale, suppressed);
+}
+
+static void point_strings(struct rd_message *m, const char *base, const size_t *offs)
+{
+	m->msg_key = base + offs[S_KEY];
+	m->campaign = base + offs[S_CAMPAIGN];
+	m->recipient = base + offs[S_RECIPIENT];
+	m->email_name = base + offs[S_EMAIL_NAME];
+	m->subject = base + offs[S_SUBJECT];
+	m->provider_msg_id = base + offs[S_PID];
+	m->last_event = base + offs[S_LAST];
+	m->reason = base + offs[S_REASON];
+}
+
+static int page_query(struct store *s, const struct rd_filter *f, const struct rd_window *w,
+                      struct rd_cursor from, int backward, size_t limit, struct rd_page *p,
+                      size_t (*offs)[S_COUNT])
+{
+	struct qsql q;
+	qsql_init(&q);
+	buf_adds(&q.sql, "SELECT " MESSAGE_COLUMNS);
+	query_stale_expr(&q, f);
+	query_from(&q, f, 1);
+	query_where(s, &q, f, w->start, w->end);
+	buf_adds(&q.sql, backward ? " AND (m.t_at, m.id) < (" : " AND (m.t_at, m.id) > (");
+	qsql_int(&q, from.t_at);
+	buf_adds(&q.sql, ", ");
+	qsql_int(&q, from.id);
+	buf_adds(&q.sql, backward ? ") ORDER BY m.t_at DESC, m.id DESC LIMIT " : ") ORDER BY m.t_at, m.id LIMIT ");
+	qsql_int(&q, (int64_t)(limit - p->n));
+
+	sqlite3_stmt *st = store_dyn(s, buf_str(&q.sql));
+	int rc = st ? qsql_bind(&q, st) : RD_E_DB;
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_message(st, &p->rows[p->n], &p->text, offs[p->n]);
+		p->n++;
+		rc = RD_OK;
+	}
+	if (rc == SQLITE_DONE)
+		rc = RD_OK;
+	else if (rc && rc != RD_E_DB && rc != RD_E_NOMEM)
+		rc = store_db_error(s, "reading messages");
+	if (st)
+		sqlite3_reset(st);
+	qsql_free(&q);
+	return rc;
+}
+
+static void reverse_rows(struct rd_page *p, size_t (*offs)[S_COUNT])
+{
+	for (size_t i = 0, j = p->n - 1; i < j; i++, j--) {
+		struct rd_message t = p->rows[i];
+		p->rows[i] = p->rows[j];
+		p->rows[j] = t;
+		size_t o[S_COUNT];
+		memcpy(o, offs[i], sizeof o);
+		memcpy(offs[i], offs[j], sizeof o);
+		memcpy(offs[j], o, sizeof o);
+	}
+}
+
+static int page_reserve(struct rd_page *p, size_t limit)
+{
+	if (p->cap >= limit)
+		return RD_OK;
+	struct rd_message *rows = realloc(p->rows, limit * sizeof *rows);
+	if (!rows)
+		return rd_error(RD_E_NOMEM, "out of memory");
+	p->rows = rows;
+	p->cap = limit;
+	return RD_OK;
+}
+
+int store_messages_page(struct store *s, const struct rd_filter *f, struct rd_cursor from,
+                        int backward, size_t limit, struct rd_page *out)
+{
+	struct rd_window all;
+	const struct rd_window *w;
+	size_t nw = scan_windows(f, &all, &w);
+
+	if (limit > RD_PAGE_MAX)
+		limit = RD_PAGE_MAX;
+	out->n = 0;
+	buf_reset(&out->text);
+	if (!limit)
+		return RD_OK;
+	int rc = page_reserve(out, limit);
+	size_t (*offs)[S_COUNT] = malloc(limit * sizeof *offs);
+	if (!offs)
+		rc = rd_error(RD_E_NOMEM, "out of memory");
+
+	/* Windows are disjoint and ordered: walk them from the cursor on.  A
+	 * backward walk collects rows newest first across all windows, so one
+	 * reversal at the end puts the page in ascending order. */
+	for (size_t k = 0; !rc && k < nw && out->n < limit; k++) {
+		const struct rd_window *win = backward ? &w[nw - 1 - k] : &w[k];
+		if (backward ? win->start > from.t_at : win->end <= from.t_at)
+			continue;
+		rc = page_query(s, f, win, from, backward, limit, out, offs);
+	}
+	if (!rc && backward && out->n > 1)
+		reverse_rows(out, offs);
+	if (!rc && !out->text.p && buf_addc(&out->text, '\0'))
+		rc = RD_E_NOMEM;
+	for (size_t i = 0; !rc && i < out->n; i++)
+		point_strings(&out->rows[i], out->text.p, offs[i]);
+	free(offs);
+	if (rc)
+		out->n = 0;
+	return rc;
+}
+
+void store_page_free(struct rd_page *p)
+{
+	free(p->rows);
+	buf_free(&p->text);
+	memset(p, 0, sizeof *p);
+}
+
+struct rd_cursor store_page_cursor(const struct rd_page *p, size_t i)
+{
+	return (struct rd_cursor){ p->rows[i].t_at, p->rows[i].id };
+}
+
+int store_messages_count(struct store *s, const struct rd_filter *f, int64_t *out)
+{
+	struct rd_window all;
+	const struct rd_window *w;
+	size_t nw = scan_windows(f, &all, &w);
+	int rc = RD_OK;
+
+	*out = 0;
+	for (size_t i = 0; i < nw && !rc; i++) {
+		struct qsql q;
+		qsql_init(&q);
+		buf_adds(&q.sql, "SELECT count(*)");
+		query_from(&q, f, 0);
+		query_where(s, &q, f, w[i].start, w[i].end);
+		sqlite3_stmt *st = store_dyn(s, buf_str(&q.sql));
+		rc = st ? qsql_bind(&q, st) : RD_E_DB;
+		if (!rc && sqlite3_step(st) == SQLITE_ROW)
+			*out += sqlite3_column_int64(st, 0);
+		else if (!rc)
+			rc = store_db_error(s, "counting messages");
+		if (st)
+			sqlite3_reset(st);
+		qsql_free(&q);
+	}
+	return rc;
+}
+
+/* ---- one message ---------------------------------------------------------- */
+
+enum { D_PAYLOAD, D_PROVIDER, D_DEAD_REASON, D_SUPPRESSION, D_COUNT };
+
+static int detail_message(struct store *s, const char *msg_key, int64_t now, int64_t grace,
+                          struct rd_message_detail *d, size_t *offs, size_t *doffs)
+{
+	struct rd_filter f;
+	filter_init(&f);
+	f.now = now;
+	f.grace = grace;
+	struct qsql q;
+	qsql_init(&q);
+	buf_adds(&q.sql, "SELECT " MESSAGE_COLUMNS);
+	query_stale_expr(&q, &f);
+	buf_adds(&q.sql, ", m.payload, m.provider, m.dead_reason,"
+	                 " (SELECT group_concat(source, ', ') FROM suppressions WHERE recipient_id = m.recipient_id)"
+	                 " FROM messages m JOIN recipients r ON r.id = m.recipient_id"
+	                 " JOIN campaigns c ON c.id = m.campaign_id WHERE m.msg_key = ");
+	qsql_text(&q, msg_key);
+	sqlite3_stmt *st = store_dyn(s, buf_str(&q.sql));
+	int rc = st ? qsql_bind(&q, st) : RD_E_DB;
+	if (!rc) {
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			read_message(st, &d->m, &d->text, offs);
+			for (int i = 0; i < D_COUNT; i++)
+				doffs[i] = add_text(&d->text, st, 21 + i);
+		} else if (step == SQLITE_DONE) {
+			rc = rd_error(RD_E_NOT_FOUND, "no message with msg_key \"%s\" in %s", msg_key, s->path);
+		} else {
+			rc = store_db_error(s, "reading a message");
+		}
+	}
+	if (st)
+		sqlite3_reset(st);
+	qsql_free(&q);
+	filter_free(&f);
+	return rc;
+}
+
+static int detail_events(struct store *s, struct rd_message_detail *d, size_t (**eoffs)[3])
+{
+	sqlite3_stmt *st = store_dyn(s,
+		"SELECT id, ts, batch, kind, btype, how, coalesce(json_extract(raw, '$.event'), ''),"
+		" coalesce(reason, ''), raw FROM events WHERE msg_id = ?1 ORDER BY ts, kind, content_h");
+	if (!st)
+		return RD_E_DB;
+	sqlite3_bind_int64(st, 1, d->m.id);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (d->nevents == cap) {
+			cap = cap ? cap * 2 : 16;
+			void *ev = realloc(d->events, cap * sizeof *d->events);
+			void *eo = ev ? realloc(*eoffs, cap * sizeof **eoffs) : NULL;
+			if (ev)
+				d->events = ev;
+			if (!eo) {
+				sqlite3_reset(st);
+				return rd_error(RD_E_NOMEM, "out of memory");
+			}
+			*eoffs = eo;
+		}
+		struct rd_event_row *e = &d->events[d->nevents];
+		e->id = sqlite3_column_int64(st, 0);
+		e->ts = sqlite3_column_int64(st, 1);
+		e->batch = sqlite3_column_int64(st, 2);
+		e->kind = sqlite3_column_int(st, 3);
+		e->btype = sqlite3_column_int(st, 4);
+		e->how = sqlite3_column_int(st, 5);
+		for (int i = 0; i < 3; i++)
+			(*eoffs)[d->nevents][i] = add_text(&d->text, st, 6 + i);
+		d->nevents++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? RD_OK : store_db_error(s, "reading events");
+}
+
+int store_message_detail(struct store *s, const char *msg_key, int64_t now, int64_t grace,
+                         struct rd_message_detail *out)
+{
+	size_t offs[S_COUNT], doffs[D_COUNT];
+	size_t (*eoffs)[3] = NULL;
+	memset(out, 0, sizeof *out);
+	int rc = detail_message(s, msg_key, now, grace, out, offs, doffs);
+	if (!rc)
+		rc = detail_events(s, out, &eoffs);
+	if (!rc && !out->text.p)
+		rc = buf_addc(&out->text, '\0');
+	if (!rc) {
+		const char *base = out->text.p;
+		point_strings(&out->m, base, offs);
+		out->payload = base + doffs[D_PAYLOAD];
+		out->provider = base + doffs[D_PROVIDER];
+		out->dead_reason = base + doffs[D_DEAD_REASON];
+		out->suppression = base + doffs[D_SUPPRESSION];
+		for (size_t i = 0; i < out->nevents; i++) {
+			out->events[i].name = base + eoffs[i][0];
+			out->events[i].reason = base + eoffs[i][1];
+			out->events[i].raw = base + eoffs[i][2];
+		}
+	}
+	free(eoffs);
+	if (rc)
+		store_message_detail_free(out);
+	return rc;
+}
+
+void store_message_detail_free(struct rd_message_detail *d)
+{
+	free(d->events);
+	buf_free(&d->text);
+	memset(d, 0, sizeof *d);
+}
