@@ -1,0 +1,398 @@
+/* import_events.c — webhook events: a parser thread and a store writer.
+ *
+ * The parser thread splits the input (jsonstream), parses each record with
+ * jansson, checks it, and packs the fields it needs into a batch; rejects go
+ * to the rejects file from this thread.  The calling thread applies full
+ * batches to the store, one transaction each.  Three batches circulate, so
+ * parsing and writing overlap on two cores while memory stays bounded by
+ * RD_IMPORT_BATCH events / RD_IMPORT_BATCH_BYTES bytes per batch.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "import_input.h"
+#include "redrive/buf.h"
+#include "redrive/error.h"
+#include "redrive/event.h"
+#include "redrive/hash.h"
+#include "redrive/jsonstream.h"
+#include "redrive/limits.h"
+#include "redrive/rejects.h"
+#include "redrive/store.h"
+#include "redrive/store_ingest.h"
+
+#define NBATCH 3
+#define NO_TEXT SIZE_MAX
+
+/* The strings of one event, as offsets into the batch's text until the batch is full. */
+enum { T_EMAIL, T_KEY, T_PID, T_REASON, T_RAW, T_COUNT };
+
+struct batch {
+	struct rd_event *ev;
+	size_t (*off)[T_COUNT];
+	size_t n;
+	struct buf text;
+	uint64_t seq;
+	enum { B_FREE, B_FULL } state;
+};
+
+struct pipeline {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch b[NBATCH];
+	uint64_t next_fill, next_apply;
+	int reader_done;
+	int stop;                /* the writer failed: the reader stops early */
+	int reader_rc;
+	char reader_err[1024];
+	FILE *in;
+	struct rejects *rej;
+	uint64_t read_bytes;
+};
+
+/* ---- one record -------------------------------------------------------------- */
+
+static size_t add_text(struct batch *b, const char *s, size_t n)
+{
+	size_t off = b->text.len;
+	if (buf_add(&b->text, s, n) || buf_addc(&b->text, '\0'))
+		return NO_TEXT;
+	return off;
+}
+
+/* Text of a string or number field (a number is kept as its JSON text). */
+static const char *field_text(json_t *o, const char *name, char *tmp, size_t tmplen, size_t *len)
+{
+	json_t *v = json_object_get(o, name);
+	if (json_is_string(v)) {
+		*len = json_string_length(v);
+		return json_string_value(v);
+	}
+	if (json_is_integer(v)) {
+		int n = snprintf(tmp, tmplen, "%lld", (long long)json_integer_value(v));
+		*len = n > 0 ? (size_t)n : 0;
+		return tmp;
+	}
+	return NULL;
+}
+
+static int64_t batch_field(json_t *o)
+{
+	json_t *v = json_object_get(o, "redrive_batch");
+	if (json_is_integer(v))
+		return (int64_t)json_integer_value(v);
+	if (json_is_string(v)) {
+		char *end;
+		long long n = strtoll(json_string_value(v), &end, 10);
+		return *end ? 0 : (int64_t)n;
+	}
+	return 0;
+}
+
+/* Checks one event and packs it into b; returns a reason to reject it, or NULL. */
+static const char *pack(struct batch *b, json_t *o, const char *raw, size_t raw_len)
+{
+	if (!json_is_object(o))
+		return "an event must be a JSON object";
+	json_t *ev = json_object_get(o, "event"), *ts = json_object_get(o, "timestamp"),
+	       *email = json_object_get(o, "email");
+	if (!json_is_string(ev))
+		return "event must be a string (delivered, bounce, …)";
+	if (!json_is_integer(ts))
+		return "timestamp must be an integer (Unix seconds)";
+	if (!json_is_string(email) || !json_string_length(email))
+		return "email must be a non-empty string";
+	if (json_string_length(email) > 1024)
+		return "email is longer than 1024 bytes";
+
+	struct rd_event *e = &b->ev[b->n];
+	size_t *off = b->off[b->n];
+	char tk[32], ta[32];
+	size_t klen = 0, alen = 0, tlen = 0, ulen = 0, sidlen = 0, rlen = 0;
+	const char *key = field_text(o, "msg_key", tk, sizeof tk, &klen);
+	const char *sid = field_text(o, "sg_message_id", NULL, 0, &sidlen);
+	const char *type = field_text(o, "type", NULL, 0, &tlen);
+	const char *attempt = field_text(o, "attempt", ta, sizeof ta, &alen);
+	const char *url = field_text(o, "url", NULL, 0, &ulen);
+	const char *reason = field_text(o, "reason", NULL, 0, &rlen);
+	if (!reason)
+		reason = field_text(o, "response", NULL, 0, &rlen);
+	json_t *eid = json_object_get(o, "sg_event_id");
+
+	memset(e, 0, sizeof *e);
+	e->ts = (int64_t)json_integer_value(ts);
+	e->kind = (uint8_t)event_kind_from_name(json_string_value(ev), json_string_length(ev));
+	e->btype = (uint8_t)event_btype_from_name(e->kind, type, tlen);
+	e->batch = batch_field(o);
+	if (json_is_string(eid) && json_string_length(eid)) {
+		e->has_eid = 1;
+		e->eid_h = hash64(json_string_value(eid), json_string_length(eid), 0x6576656e74696431ull);
+	}
+
+	/* the recipient, lowercased for matching and identity */
+	off[T_EMAIL] = add_text(b, json_string_value(email), json_string_length(email));
+	if (off[T_EMAIL] != NO_TEXT)
+		for (char *c = b->text.p + off[T_EMAIL]; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+	const char *lower = off[T_EMAIL] != NO_TEXT ? b->text.p + off[T_EMAIL] : "";
+	e->content_h = event_content_hash(key, sid, lower, json_string_value(ev), type, attempt, url, e->ts);
+
+	off[T_KEY] = key && klen ? add_text(b, key, klen) : NO_TEXT;
+	size_t plen = sid ? strcspn(sid, ".") : 0;
+	off[T_PID] = plen ? add_text(b, sid, plen) : NO_TEXT;
+	off[T_REASON] = reason && rlen ? add_text(b, reason, rlen < RD_MAX_TEXT_FIELD ? rlen : RD_MAX_TEXT_FIELD)
+	                               : NO_TEXT;
+	off[T_RAW] = add_text(b, raw, raw_len);
+	e->raw_len = raw_len;
+	if (off[T_EMAIL] == NO_TEXT || off[T_RAW] == NO_TEXT)
+		return "out of memory";
+	b->n++;
+	return NULL;
+}
+
+/* Turns the batch's offsets into pointers once its text no longer moves. */
+static void seal(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct rd_event *e = &b->ev[i];
+		size_t *off = b->off[i];
+		e->email = b->text.p + off[T_EMAIL];
+		e->msg_key = off[T_KEY] == NO_TEXT ? NULL : b->text.p + off[T_KEY];
+		e->pid = off[T_PID] == NO_TEXT ? NULL : b->text.p + off[T_PID];
+		e->reason = off[T_REASON] == NO_TEXT ? NULL : b->text.p + off[T_REASON];
+		e->raw = b->text.p + off[T_RAW];
+	}
+}
+
+/* ---- the parser thread --------------------------------------------------------- */
+
+static struct batch *take_free(struct pipeline *p)
+{
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		if (p->stop) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		for (int i = 0; i < NBATCH; i++)
+			if (p->b[i].state == B_FREE && p->b[i].seq == 0) {
+				p->b[i].seq = ++p->next_fill;
+				pthread_mutex_unlock(&p->mu);
+				p->b[i].n = 0;
+				buf_reset(&p->b[i].text);
+				return &p->b[i];
+			}
+		pthread_cond_wait(&p->cv, &p->mu);
+	}
+}
+
+static void hand_over(struct pipeline *p, struct batch *b)
+{
+	seal(b);
+	pthread_mutex_lock(&p->mu);
+	b->state = B_FULL;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void reader_fail(struct pipeline *p, int rc)
+{
+	pthread_mutex_lock(&p->mu);
+	p->reader_rc = rc;
+	snprintf(p->reader_err, sizeof p->reader_err, "%s", rd_error_message());
+	pthread_mutex_unlock(&p->mu);
+}
+
+static int reject(struct pipeline *p, const struct js_record *rec, const char *why)
+{
+	int rc = rejects_add(p->rej, rec->index, rec->line, rec->byte, why, rec->p, rec->n);
+	return rc == RD_E_NOMEM ? rc : RD_OK; /* an unwritable rejects file is reported at the end */
+}
+
+static void *reader(void *arg)
+{
+	struct pipeline *p = arg;
+	struct jsonstream *js = jsonstream_new(p->in, RD_MAX_JSON_RECORD);
+	struct batch *b = NULL;
+	struct js_record rec;
+	int r, rc = js ? RD_OK : rd_error(RD_E_NOMEM, "out of memory");
+
+	while (!rc && (r = jsonstream_next(js, &rec)) != 0) {
+		if (r == -2) {
+			rc = rd_error(RD_E_IO, "reading the events: %s", strerror(errno));
+			break;
+		}
+		if (r == -1) {
+			rc = reject(p, &rec, jsonstream_error(js));
+			continue;
+		}
+		if (!b && !(b = take_free(p)))
+			break;
+		json_error_t je;
+		json_t *o = json_loadb(rec.p, rec.n, 0, &je);
+		const char *why = o ? pack(b, o, rec.p, rec.n) : je.text;
+		json_decref(o);
+		if (why)
+			rc = reject(p, &rec, why);
+		if (b->n == RD_IMPORT_BATCH || b->text.len >= RD_IMPORT_BATCH_BYTES) {
+			hand_over(p, b);
+			b = NULL;
+		}
+	}
+	if (js)
+		p->read_bytes = jsonstream_offset(js);
+	if (b)
+		hand_over(p, b);
+	jsonstream_free(js);
+	if (rc)
+		reader_fail(p, rc);
+	pthread_mutex_lock(&p->mu);
+	p->reader_done = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* ---- the writer (calling thread) ------------------------------------------------- */
+
+/* The next full batch in order, or NULL when the reader is done. */
+static struct batch *take_full(struct pipeline *p)
+{
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		for (int i = 0; i < NBATCH; i++)
+			if (p->b[i].state == B_FULL && p->b[i].seq == p->next_apply + 1) {
+				pthread_mutex_unlock(&p->mu);
+				return &p->b[i];
+			}
+		if (p->reader_done && p->next_apply == p->next_fill) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		pthread_cond_wait(&p->cv, &p->mu);
+	}
+}
+
+static void give_back(struct pipeline *p, struct batch *b)
+{
+	pthread_mutex_lock(&p->mu);
+	b->state = B_FREE;
+	b->seq = 0;
+	p->next_apply++;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void stop_reader(struct pipeline *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static int apply(struct store *s, struct batch *b, struct rd_ingest_stats *st)
+{
+	int rc = store_begin(s);
+	if (!rc)
+		rc = store_events_apply(s, b->ev, b->n, st);
+	if (!rc)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	return rc;
+}
+
+static void show_progress(const struct rd_ingest_stats *st, uint64_t rejected, time_t start, int final)
+{
+	double secs = difftime(time(NULL), start);
+	uint64_t done = st->stored + st->duplicates;
+	fprintf(stderr, "\r  %llu events (%llu new, %llu duplicates, %llu rejected)",
+	        (unsigned long long)done, (unsigned long long)st->stored,
+	        (unsigned long long)st->duplicates, (unsigned long long)rejected);
+	if (secs >= 1)
+		fprintf(stderr, ", %.0f/s", (double)done / secs);
+	fputs(final ? "\n" : "   ", stderr);
+}
+
+static int batches_init(struct pipeline *p)
+{
+	for (int i = 0; i < NBATCH; i++) {
+		struct batch *b = &p->b[i];
+		b->ev = malloc(RD_IMPORT_BATCH * sizeof *b->ev);
+		b->off = malloc(RD_IMPORT_BATCH * sizeof *b->off);
+		buf_init(&b->text, RD_IMPORT_BATCH_BYTES + 2 * RD_MAX_JSON_RECORD);
+		if (!b->ev || !b->off)
+			return rd_error(RD_E_NOMEM, "out of memory");
+	}
+	return RD_OK;
+}
+
+static void batches_free(struct pipeline *p)
+{
+	for (int i = 0; i < NBATCH; i++) {
+		free(p->b[i].ev);
+		free(p->b[i].off);
+		buf_free(&p->b[i].text);
+	}
+}
+
+int import_events(struct store *s, FILE *in, struct rejects *rej, int progress,
+                  struct import_result *r)
+{
+	struct pipeline p;
+	struct rd_ingest_stats st = { 0 };
+	pthread_t th;
+	time_t start = time(NULL), shown = start;
+	int rc;
+
+	memset(&p, 0, sizeof p);
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	p.in = in;
+	p.rej = rej;
+	rc = batches_init(&p);
+	if (!rc && pthread_create(&th, NULL, reader, &p) != 0)
+		rc = rd_error(RD_E_FAIL, "cannot start the parser thread");
+	if (rc) {
+		batches_free(&p);
+		return rc;
+	}
+	struct batch *b;
+	while ((b = take_full(&p)) != NULL) {
+		if (!rc)
+			rc = apply(s, b, &st);
+		if (rc)
+			stop_reader(&p);
+		give_back(&p, b);
+		if (progress && time(NULL) != shown) {
+			shown = time(NULL);
+			show_progress(&st, rejects_count(rej), start, 0);
+		}
+	}
+	pthread_join(th, NULL);
+	if (progress)
+		show_progress(&st, rejects_count(rej), start, 1);
+	if (!rc && p.reader_rc) {
+		rd_error_set_message(p.reader_err);
+		rc = p.reader_rc;
+	}
+	batches_free(&p);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.cv);
+
+	int64_t orphans = 0;
+	if (!rc)
+		rc = store_orphan_count(s, &orphans);
+	r->stored = st.stored;
+	r->duplicates = st.duplicates;
+	r->orphans = (uint64_t)orphans;
+	return rc;
+}
