@@ -69,11 +69,17 @@ struct rd_event {
 	uint64_t line;         /* where it came from, for messages */
 };
 
+/* A piece of text that need not be NUL terminated; p == NULL: absent. */
+struct rd_span {
+	const char *p;
+	size_t n;
+};
+
 /* Identity by content (SPEC §1): the message reference (msg_key custom arg
- * and sg_message_id), recipient, event, type, attempt, url and timestamp.
- * Any argument may be NULL (absent); an absent field differs from an empty one. */
-uint64_t event_content_hash(const char *msg_key, const char *sg_message_id, const char *email,
-                            const char *event, const char *type, const char *attempt,
-                            const char *url, int64_t ts);
+ * and sg_message_id), recipient (lowercased by the caller), event, type,
+ * attempt, url and timestamp.  An absent field differs from an empty one. */
+uint64_t event_content_hash(struct rd_span msg_key, struct rd_span sg_message_id, struct rd_span email,
+                            struct rd_span event, struct rd_span type, struct rd_span attempt,
+                            struct rd_span url, int64_t ts);
 
 #endif

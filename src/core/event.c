@@ -68,14 +68,14 @@ const char *event_suppression(int kind, int btype, const char *reason)
 	}
 }
 
-static void field(struct hash64_state *h, const char *s)
+static void field(struct hash64_state *h, struct rd_span s)
 {
-	hash64_field(h, s, s ? strlen(s) : 0);
+	hash64_field(h, s.p, s.p ? s.n : 0);
 }
 
-uint64_t event_content_hash(const char *msg_key, const char *sg_message_id, const char *email,
-                            const char *event, const char *type, const char *attempt,
-                            const char *url, int64_t ts)
+uint64_t event_content_hash(struct rd_span msg_key, struct rd_span sg_message_id, struct rd_span email,
+                            struct rd_span event, struct rd_span type, struct rd_span attempt,
+                            struct rd_span url, int64_t ts)
 {
 	struct hash64_state h;
 	hash64_init(&h, 0x7265647269766531ull); /* "redrive1" */

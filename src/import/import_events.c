@@ -1,14 +1,13 @@
 /* import_events.c — webhook events: a parser thread and a store writer.
  *
- * The parser thread splits the input (jsonstream), parses each record with
- * jansson, checks it, and packs the fields it needs into a batch; rejects go
+ * The parser thread splits the input (jsonstream), reads the fields it needs
+ * from each record (event_parse), checks them, and packs them into a batch; rejects go
  * to the rejects file from this thread.  The calling thread applies full
  * batches to the store, one transaction each.  Three batches circulate, so
  * parsing and writing overlap on two cores while memory stays bounded by
  * RD_IMPORT_BATCH events / RD_IMPORT_BATCH_BYTES bytes per batch.
  */
 #include <errno.h>
-#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "redrive/buf.h"
 #include "redrive/error.h"
 #include "redrive/event.h"
+#include "redrive/event_parse.h"
 #include "redrive/hash.h"
 #include "redrive/jsonstream.h"
 #include "redrive/limits.h"
@@ -66,92 +66,50 @@ static size_t add_text(struct batch *b, const char *s, size_t n)
 	return off;
 }
 
-/* Text of a string or number field (a number is kept as its JSON text). */
-static const char *field_text(json_t *o, const char *name, char *tmp, size_t tmplen, size_t *len)
+/* Checks one event and packs it into b; returns a reason to reject it, or
+ * NULL.  scratch holds at least raw_len bytes. */
+static const char *pack(struct batch *b, const char *raw, size_t raw_len, char *scratch)
 {
-	json_t *v = json_object_get(o, name);
-	if (json_is_string(v)) {
-		*len = json_string_length(v);
-		return json_string_value(v);
-	}
-	if (json_is_integer(v)) {
-		int n = snprintf(tmp, tmplen, "%lld", (long long)json_integer_value(v));
-		*len = n > 0 ? (size_t)n : 0;
-		return tmp;
-	}
-	return NULL;
-}
-
-static int64_t batch_field(json_t *o)
-{
-	json_t *v = json_object_get(o, "redrive_batch");
-	if (json_is_integer(v))
-		return (int64_t)json_integer_value(v);
-	if (json_is_string(v)) {
-		char *end;
-		long long n = strtoll(json_string_value(v), &end, 10);
-		return *end ? 0 : (int64_t)n;
-	}
-	return 0;
-}
-
-/* Checks one event and packs it into b; returns a reason to reject it, or NULL. */
-static const char *pack(struct batch *b, json_t *o, const char *raw, size_t raw_len)
-{
-	if (!json_is_object(o))
-		return "an event must be a JSON object";
-	json_t *ev = json_object_get(o, "event"), *ts = json_object_get(o, "timestamp"),
-	       *email = json_object_get(o, "email");
-	if (!json_is_string(ev))
-		return "event must be a string (delivered, bounce, …)";
-	if (!json_is_integer(ts))
-		return "timestamp must be an integer (Unix seconds)";
-	if (!json_is_string(email) || !json_string_length(email))
-		return "email must be a non-empty string";
-	if (json_string_length(email) > 1024)
-		return "email is longer than 1024 bytes";
+	struct ev_fields f;
+	const char *why = event_parse(raw, raw_len, scratch, &f);
+	if (why)
+		return why;
 
 	struct rd_event *e = &b->ev[b->n];
 	size_t *off = b->off[b->n];
-	char tk[32], ta[32];
-	size_t klen = 0, alen = 0, tlen = 0, ulen = 0, sidlen = 0, rlen = 0;
-	const char *key = field_text(o, "msg_key", tk, sizeof tk, &klen);
-	const char *sid = field_text(o, "sg_message_id", NULL, 0, &sidlen);
-	const char *type = field_text(o, "type", NULL, 0, &tlen);
-	const char *attempt = field_text(o, "attempt", ta, sizeof ta, &alen);
-	const char *url = field_text(o, "url", NULL, 0, &ulen);
-	const char *reason = field_text(o, "reason", NULL, 0, &rlen);
-	if (!reason)
-		reason = field_text(o, "response", NULL, 0, &rlen);
-	json_t *eid = json_object_get(o, "sg_event_id");
-
 	memset(e, 0, sizeof *e);
-	e->ts = (int64_t)json_integer_value(ts);
-	e->kind = (uint8_t)event_kind_from_name(json_string_value(ev), json_string_length(ev));
-	e->btype = (uint8_t)event_btype_from_name(e->kind, type, tlen);
-	e->batch = batch_field(o);
-	if (json_is_string(eid) && json_string_length(eid)) {
+	e->ts = f.timestamp;
+	e->kind = (uint8_t)event_kind_from_name(f.event.p, f.event.n);
+	e->btype = (uint8_t)event_btype_from_name(e->kind, f.type.p, f.type.n);
+	e->batch = f.redrive_batch;
+	if (f.sg_event_id.p && f.sg_event_id.n) {
 		e->has_eid = 1;
-		e->eid_h = hash64(json_string_value(eid), json_string_length(eid), 0x6576656e74696431ull);
+		e->eid_h = hash64(f.sg_event_id.p, f.sg_event_id.n, 0x6576656e74696431ull);
 	}
 
 	/* the recipient, lowercased for matching and identity */
-	off[T_EMAIL] = add_text(b, json_string_value(email), json_string_length(email));
-	if (off[T_EMAIL] != NO_TEXT)
-		for (char *c = b->text.p + off[T_EMAIL]; *c; c++)
-			if (*c >= 'A' && *c <= 'Z')
-				*c = (char)(*c - 'A' + 'a');
-	const char *lower = off[T_EMAIL] != NO_TEXT ? b->text.p + off[T_EMAIL] : "";
-	e->content_h = event_content_hash(key, sid, lower, json_string_value(ev), type, attempt, url, e->ts);
+	off[T_EMAIL] = add_text(b, f.email.p, f.email.n);
+	if (off[T_EMAIL] == NO_TEXT)
+		return "out of memory";
+	char *lower = b->text.p + off[T_EMAIL];
+	for (char *c = lower; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	e->content_h = event_content_hash(f.msg_key, f.sg_message_id, (struct rd_span){ lower, f.email.n },
+	                                  f.event, f.type, f.attempt, f.url, e->ts);
 
-	off[T_KEY] = key && klen ? add_text(b, key, klen) : NO_TEXT;
-	size_t plen = sid ? strcspn(sid, ".") : 0;
-	off[T_PID] = plen ? add_text(b, sid, plen) : NO_TEXT;
-	off[T_REASON] = reason && rlen ? add_text(b, reason, rlen < RD_MAX_TEXT_FIELD ? rlen : RD_MAX_TEXT_FIELD)
-	                               : NO_TEXT;
+	off[T_KEY] = f.msg_key.p && f.msg_key.n ? add_text(b, f.msg_key.p, f.msg_key.n) : NO_TEXT;
+	size_t plen = 0;
+	while (f.sg_message_id.p && plen < f.sg_message_id.n && f.sg_message_id.p[plen] != '.')
+		plen++;
+	off[T_PID] = plen ? add_text(b, f.sg_message_id.p, plen) : NO_TEXT;
+	struct rd_span reason = f.reason.p ? f.reason : f.response;
+	if (reason.n > RD_MAX_TEXT_FIELD)
+		reason.n = RD_MAX_TEXT_FIELD;
+	off[T_REASON] = reason.p && reason.n ? add_text(b, reason.p, reason.n) : NO_TEXT;
 	off[T_RAW] = add_text(b, raw, raw_len);
 	e->raw_len = raw_len;
-	if (off[T_EMAIL] == NO_TEXT || off[T_RAW] == NO_TEXT)
+	if (off[T_RAW] == NO_TEXT)
 		return "out of memory";
 	b->n++;
 	return NULL;
@@ -222,6 +180,7 @@ static void *reader(void *arg)
 	struct jsonstream *js = jsonstream_new(p->in, RD_MAX_JSON_RECORD);
 	struct batch *b = NULL;
 	struct js_record rec;
+	struct buf scratch = BUF_INIT; /* decoded strings of one record */
 	int r, rc = js ? RD_OK : rd_error(RD_E_NOMEM, "out of memory");
 
 	while (!rc && (r = jsonstream_next(js, &rec)) != 0) {
@@ -235,10 +194,11 @@ static void *reader(void *arg)
 		}
 		if (!b && !(b = take_free(p)))
 			break;
-		json_error_t je;
-		json_t *o = json_loadb(rec.p, rec.n, 0, &je);
-		const char *why = o ? pack(b, o, rec.p, rec.n) : je.text;
-		json_decref(o);
+		if (buf_reserve(&scratch, rec.n)) {
+			rc = rd_error(RD_E_NOMEM, "out of memory");
+			break;
+		}
+		const char *why = pack(b, rec.p, rec.n, scratch.p);
 		if (why)
 			rc = reject(p, &rec, why);
 		if (b->n == RD_IMPORT_BATCH || b->text.len >= RD_IMPORT_BATCH_BYTES) {
@@ -251,6 +211,7 @@ static void *reader(void *arg)
 	if (b)
 		hand_over(p, b);
 	jsonstream_free(js);
+	buf_free(&scratch);
 	if (rc)
 		reader_fail(p, rc);
 	pthread_mutex_lock(&p->mu);

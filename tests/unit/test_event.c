@@ -63,24 +63,27 @@ static void test_suppression(void **unused)
 	}
 }
 
+#define S(lit) ((struct rd_span){ lit, sizeof lit - 1 })
+#define NONE ((struct rd_span){ NULL, 0 })
+
 static void test_content_identity(void **unused)
 {
 	(void)unused;
-	uint64_t base = event_content_hash("m1", "PID.f", "a@x.jp", "delivered", NULL, NULL, NULL, 100);
-	assert_int_equal(base, event_content_hash("m1", "PID.f", "a@x.jp", "delivered", NULL, NULL, NULL, 100));
+	uint64_t base = event_content_hash(S("m1"), S("PID.f"), S("a@x.jp"), S("delivered"), NONE, NONE, NONE, 100);
+	assert_int_equal(base, event_content_hash(S("m1"), S("PID.f"), S("a@x.jp"), S("delivered"), NONE, NONE, NONE, 100));
 	/* every field counts, and absent differs from empty */
-	assert_int_not_equal(base, event_content_hash("m2", "PID.f", "a@x.jp", "delivered", NULL, NULL, NULL, 100));
-	assert_int_not_equal(base, event_content_hash("m1", NULL, "a@x.jp", "delivered", NULL, NULL, NULL, 100));
-	assert_int_not_equal(base, event_content_hash("m1", "PID.f", "b@x.jp", "delivered", NULL, NULL, NULL, 100));
-	assert_int_not_equal(base, event_content_hash("m1", "PID.f", "a@x.jp", "open", NULL, NULL, NULL, 100));
-	assert_int_not_equal(base, event_content_hash("m1", "PID.f", "a@x.jp", "delivered", "", NULL, NULL, 100));
-	assert_int_not_equal(base, event_content_hash("m1", "PID.f", "a@x.jp", "delivered", NULL, "1", NULL, 100));
-	assert_int_not_equal(base, event_content_hash("m1", "PID.f", "a@x.jp", "delivered", NULL, NULL, "u", 100));
-	assert_int_not_equal(base, event_content_hash("m1", "PID.f", "a@x.jp", "delivered", NULL, NULL, NULL, 101));
+	assert_int_not_equal(base, event_content_hash(S("m2"), S("PID.f"), S("a@x.jp"), S("delivered"), NONE, NONE, NONE, 100));
+	assert_int_not_equal(base, event_content_hash(S("m1"), NONE, S("a@x.jp"), S("delivered"), NONE, NONE, NONE, 100));
+	assert_int_not_equal(base, event_content_hash(S("m1"), S("PID.f"), S("b@x.jp"), S("delivered"), NONE, NONE, NONE, 100));
+	assert_int_not_equal(base, event_content_hash(S("m1"), S("PID.f"), S("a@x.jp"), S("open"), NONE, NONE, NONE, 100));
+	assert_int_not_equal(base, event_content_hash(S("m1"), S("PID.f"), S("a@x.jp"), S("delivered"), S(""), NONE, NONE, 100));
+	assert_int_not_equal(base, event_content_hash(S("m1"), S("PID.f"), S("a@x.jp"), S("delivered"), NONE, S("1"), NONE, 100));
+	assert_int_not_equal(base, event_content_hash(S("m1"), S("PID.f"), S("a@x.jp"), S("delivered"), NONE, NONE, S("u"), 100));
+	assert_int_not_equal(base, event_content_hash(S("m1"), S("PID.f"), S("a@x.jp"), S("delivered"), NONE, NONE, NONE, 101));
 	/* field boundaries matter */
-	assert_int_not_equal(event_content_hash("ab", "c", "e", "x", NULL, NULL, NULL, 1),
-	                     event_content_hash("a", "bc", "e", "x", NULL, NULL, NULL, 1));
-	assert_int_not_equal(event_content_hash(NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0), 0);
+	assert_int_not_equal(event_content_hash(S("ab"), S("c"), S("e"), S("x"), NONE, NONE, NONE, 1),
+	                     event_content_hash(S("a"), S("bc"), S("e"), S("x"), NONE, NONE, NONE, 1));
+	assert_int_not_equal(event_content_hash(NONE, NONE, NONE, NONE, NONE, NONE, NONE, 0), 0);
 }
 
 static void test_hash(void **unused)
