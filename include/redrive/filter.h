@@ -37,6 +37,8 @@ struct rd_filter {
 	int64_t now;                             /* --now T */
 	int64_t grace;                           /* --grace DUR, RD_GRACE_DEFAULT */
 	int tagged;                              /* dashboard only: the tagged set */
+	int lost;                                /* not an option: the requeue selection's
+	                                            "lost" (affected before suppressions) */
 };
 
 void filter_init(struct rd_filter *f);

@@ -55,8 +55,12 @@ int64_t state_pending_since(int has_sent, int64_t sent_at, int has_requeue, int6
 /* SPEC §1: pending and now - since > grace. */
 int state_is_stale(int state, int64_t since, int64_t now, int64_t grace);
 
-/* SPEC §1 "Affected": in-incident (the caller's window test) messages whose
- * state is queued, dead, or pending+stale, and whose recipient is not suppressed. */
+/* Lost: the mail did not arrive and nothing will deliver it on its own —
+ * queued, dead, or pending past the grace period (stale). */
+int state_is_lost(int state, int stale);
+
+/* SPEC §1 "Affected": in-incident (the caller's window test) messages that
+ * are lost and whose recipient is not suppressed. */
 int state_is_affected(int state, int stale, int suppressed);
 
 /* What state derivation needs of one event of the message. */

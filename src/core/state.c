@@ -80,12 +80,14 @@ int state_is_stale(int state, int64_t since, int64_t now, int64_t grace)
 	return state == RD_STATE_PENDING && since > 0 && now - since > grace;
 }
 
+int state_is_lost(int state, int stale)
+{
+	return state == RD_STATE_QUEUED || state == RD_STATE_DEAD || (state == RD_STATE_PENDING && stale);
+}
+
 int state_is_affected(int state, int stale, int suppressed)
 {
-	if (suppressed)
-		return 0;
-	return state == RD_STATE_QUEUED || state == RD_STATE_DEAD ||
-	       (state == RD_STATE_PENDING && stale);
+	return !suppressed && state_is_lost(state, stale);
 }
 
 /* The total order that decides "latest" without looking at arrival order. */

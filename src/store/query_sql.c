@@ -106,13 +106,33 @@ static int where_recipients(struct qsql *q, const struct rd_filter *f)
 	return buf_adds(&q->sql, ")");
 }
 
-int query_where(struct store *s, struct qsql *q, const struct rd_filter *f, int64_t lo, int64_t hi)
+static void cond_windows(struct qsql *q, const struct rd_filter *f, const int64_t *lo, const int64_t *hi)
 {
-	(void)s;
-	buf_adds(&q->sql, " WHERE m.t_at >= ");
-	qsql_int(q, lo);
-	buf_adds(&q->sql, " AND m.t_at < ");
-	qsql_int(q, hi);
+	if (lo) {
+		buf_adds(&q->sql, "m.t_at >= ");
+		qsql_int(q, *lo);
+		buf_adds(&q->sql, " AND m.t_at < ");
+		qsql_int(q, *hi);
+		return;
+	}
+	if (!f->nwindows) {
+		buf_adds(&q->sql, "1");
+		return;
+	}
+	buf_adds(&q->sql, "(");
+	for (size_t i = 0; i < f->nwindows; i++) {
+		buf_adds(&q->sql, i ? " OR m.t_at >= " : "m.t_at >= ");
+		qsql_int(q, f->windows[i].start);
+		buf_adds(&q->sql, " AND m.t_at < ");
+		qsql_int(q, f->windows[i].end);
+	}
+	buf_adds(&q->sql, ")");
+}
+
+int query_cond(struct qsql *q, const struct rd_filter *f, const int64_t *lo, const int64_t *hi)
+{
+	buf_adds(&q->sql, "(");
+	cond_windows(q, f, lo, hi);
 
 	if (f->ncampaigns) {
 		buf_adds(&q->sql, f->ncampaigns == 1 ? " AND m.campaign_id = "
@@ -145,7 +165,20 @@ int query_where(struct store *s, struct qsql *q, const struct rd_filter *f, int6
 		query_stale_expr(q, f);
 		buf_adds(&q->sql, ", r.suppressed)");
 	}
+	if (f->lost) {
+		buf_adds(&q->sql, " AND rd_lost(m.state, ");
+		query_stale_expr(q, f);
+		buf_adds(&q->sql, ")");
+	}
 	if (f->tagged)
 		buf_adds(&q->sql, " AND m.id IN (SELECT msg_id FROM temp.tagged)");
+	buf_adds(&q->sql, ")");
 	return q->sql.p ? RD_OK : rd_error(RD_E_NOMEM, "out of memory");
+}
+
+int query_where(struct store *s, struct qsql *q, const struct rd_filter *f, int64_t lo, int64_t hi)
+{
+	(void)s;
+	buf_adds(&q->sql, " WHERE ");
+	return query_cond(q, f, &lo, &hi);
 }

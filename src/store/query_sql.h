@@ -46,9 +46,14 @@ const char *query_driving_index(const struct rd_filter *f);
 /* Appends " FROM messages m INDEXED BY <idx> CROSS JOIN recipients r ..." */
 int query_from(struct qsql *q, const struct rd_filter *f, int with_campaigns);
 
-/* Appends " WHERE ..." for the filter's conditions, limited to the window
- * [lo, hi) (pass INT64_MIN/INT64_MAX for all time).  The campaign names of
- * the filter must exist (store_filter_resolve checked them). */
+/* Appends the filter as one boolean expression over `m` and `r` (never
+ * empty): its windows (or the one window [*lo, *hi) when lo is not NULL —
+ * callers that walk windows one by one), campaigns, states, recipients,
+ * affected/lost and tags.  The campaign names must exist
+ * (store_filter_resolve checked them). */
+int query_cond(struct qsql *q, const struct rd_filter *f, const int64_t *lo, const int64_t *hi);
+
+/* Appends " WHERE " and query_cond limited to the window [lo, hi). */
 int query_where(struct store *s, struct qsql *q, const struct rd_filter *f, int64_t lo, int64_t hi);
 
 /* The expression for "stale" (uses the filter's now and grace). */

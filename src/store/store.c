@@ -36,6 +36,10 @@ static const char *const stmt_sql[ST_COUNT_] = {
 		" VALUES (?1, 'transactional', 'once', 'running', ?2)",
 	[ST_RECIPIENT_ID] = "SELECT id FROM recipients WHERE email = ?1",
 	[ST_RECIPIENT_CREATE] = "INSERT INTO recipients(email) VALUES (?1)",
+	[ST_MESSAGE_INSERT] =
+		"INSERT INTO messages(msg_key, campaign_id, email_name, recipient_id, recipient, subject,"
+		" queued_at, sent_at, provider, provider_msg_id, attempts, dead_at, dead_reason, payload, state, flags,"
+		" reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, coalesce(?11, 0), ?12, ?13, ?14, ?15, ?16, ?17)",
 	[ST_MESSAGE_UPSERT] =
 		"INSERT INTO messages(msg_key, campaign_id, email_name, recipient_id, recipient, subject,"
 		" queued_at, sent_at, provider, provider_msg_id, attempts, dead_at, dead_reason, payload)"
@@ -216,11 +220,19 @@ static void sql_affected(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	                                          sqlite3_value_int(argv[2])));
 }
 
+static void sql_lost(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	/* rd_lost(state, stale) */
+	sqlite3_result_int(ctx, state_is_lost(sqlite3_value_int(argv[0]), sqlite3_value_int(argv[1])));
+}
+
 static int register_functions(struct store *s)
 {
 	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 	if (sqlite3_create_function(s->db, "rd_stale", 5, flags, NULL, sql_stale, NULL, NULL) ||
-	    sqlite3_create_function(s->db, "rd_affected", 3, flags, NULL, sql_affected, NULL, NULL))
+	    sqlite3_create_function(s->db, "rd_affected", 3, flags, NULL, sql_affected, NULL, NULL) ||
+	    sqlite3_create_function(s->db, "rd_lost", 2, flags, NULL, sql_lost, NULL, NULL))
 		return store_db_error(s, "registering functions");
 	return RD_OK;
 }
@@ -288,7 +300,7 @@ static int set_pragmas(struct store *s)
 {
 	char sql[256];
 	snprintf(sql, sizeof sql,
-	         "PRAGMA foreign_keys = ON; PRAGMA cache_size = -%d; PRAGMA temp_store = FILE;"
+	         "PRAGMA foreign_keys = ON; PRAGMA cache_size = -%d; PRAGMA temp_store = MEMORY;"
 	         "PRAGMA mmap_size = 0;",
 	         RD_SQLITE_CACHE_KIB);
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
@@ -437,6 +449,7 @@ void store_close(struct store *s)
 		sqlite3_finalize(s->stmt[i]);
 	sqlite3_finalize(s->dyn);
 	free(s->dyn_sql);
+	free(s->last_campaign);
 	if (s->db && !s->read_only)
 		sqlite3_exec(s->db, "PRAGMA optimize;", NULL, NULL, NULL);
 	sqlite3_close(s->db);

@@ -56,23 +56,33 @@ static int recipient_id(struct store *s, const char *email, int64_t *id)
 
 static int campaign_id(struct store *s, const char *name, int64_t *id)
 {
+	if (s->last_campaign && strcmp(s->last_campaign, name) == 0) {
+		*id = s->last_campaign_id;
+		return RD_OK;
+	}
 	sqlite3_stmt *st = store_stmt(s, ST_CAMPAIGN_ID);
 	if (!st)
 		return RD_E_DB;
 	store_bind_text(st, 1, name);
 	int rc = step_id(s, st, id, "looking up a campaign");
-	if (rc || *id)
-		return rc;
-	/* SPEC §2: a row naming an unknown campaign creates it */
-	st = store_stmt(s, ST_CAMPAIGN_CREATE);
-	if (!st)
-		return RD_E_DB;
-	store_bind_text(st, 1, name);
-	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
-	if ((rc = step_done(s, st, "adding a campaign")) != RD_OK)
-		return rc;
-	*id = sqlite3_last_insert_rowid(s->db);
-	return RD_OK;
+	if (!rc && !*id) {
+		/* SPEC §2: a row naming an unknown campaign creates it */
+		st = store_stmt(s, ST_CAMPAIGN_CREATE);
+		if (!st)
+			return RD_E_DB;
+		store_bind_text(st, 1, name);
+		sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+		if ((rc = step_done(s, st, "adding a campaign")) != RD_OK)
+			return rc;
+		*id = sqlite3_last_insert_rowid(s->db);
+	}
+	if (!rc) {
+		/* campaign ids never change; a rolled-back creation is looked up again */
+		free(s->last_campaign);
+		s->last_campaign = strdup(name);
+		s->last_campaign_id = *id;
+	}
+	return rc;
 }
 
 /* ---- deriving a message's state ----------------------------------------- */
@@ -245,22 +255,8 @@ int store_campaign_upsert(struct store *s, const struct rd_campaign_in *c, int *
 	return rc;
 }
 
-int store_message_upsert(struct store *s, const struct rd_message_in *m, int *changed)
+static void bind_message(sqlite3_stmt *st, const struct rd_message_in *m, int64_t cid, int64_t rid)
 {
-	int64_t cid, rid;
-	char email[400];
-	*changed = 0;
-	snprintf(email, sizeof email, "%s", m->recipient);
-	message_normalize_recipient(email);
-	int rc = campaign_id(s, m->campaign, &cid);
-	if (!rc)
-		rc = recipient_id(s, email, &rid);
-	if (rc)
-		return rc;
-
-	sqlite3_stmt *st = store_stmt(s, ST_MESSAGE_UPSERT);
-	if (!st)
-		return RD_E_DB;
 	store_bind_text(st, 1, m->msg_key);
 	sqlite3_bind_int64(st, 2, cid);
 	store_bind_text(st, 3, m->email_name);
@@ -276,12 +272,56 @@ int store_message_upsert(struct store *s, const struct rd_message_in *m, int *ch
 	store_bind_time(st, 12, m->dead_at);
 	store_bind_text(st, 13, m->dead_reason);
 	store_bind_text(st, 14, m->payload);
+}
 
-	int64_t id = 0;
+/* A message new to the store has no matched events yet (orphans waiting
+ * for it are matched by store_rematch), so its state comes from the row. */
+static int insert_message(struct store *s, const struct rd_message_in *m, int64_t cid, int64_t rid)
+{
+	struct state_message facts = { .has_sent = m->sent_at != RD_NO_TIME, .dead = m->dead_at != RD_NO_TIME };
+	struct state_result r;
+	state_derive(&facts, NULL, 0, &r);
+	sqlite3_stmt *st = store_stmt(s, ST_MESSAGE_INSERT);
+	if (!st)
+		return RD_E_DB;
+	bind_message(st, m, cid, rid);
+	sqlite3_bind_int(st, 15, r.state);
+	sqlite3_bind_int(st, 16, r.flags);
+	if (r.state == RD_STATE_DEAD)
+		store_bind_text(st, 17, m->dead_reason);
+	return step_done(s, st, "storing a message");
+}
+
+int store_message_upsert(struct store *s, const struct rd_message_in *m, int *changed)
+{
+	int64_t cid, rid, id;
+	char email[400];
+	*changed = 0;
+	snprintf(email, sizeof email, "%s", m->recipient);
+	message_normalize_recipient(email);
+	int rc = campaign_id(s, m->campaign, &cid);
+	if (!rc)
+		rc = recipient_id(s, email, &rid);
+	sqlite3_stmt *st = rc ? NULL : store_stmt(s, ST_MESSAGE_BY_KEY);
+	if (!rc && !st)
+		rc = RD_E_DB;
+	if (!rc) {
+		store_bind_text(st, 1, m->msg_key);
+		rc = step_id(s, st, &id, "looking up a message");
+	}
+	if (rc)
+		return rc;
+	if (!id) {
+		*changed = 1;
+		return insert_message(s, m, cid, rid);
+	}
+
+	if (!(st = store_stmt(s, ST_MESSAGE_UPSERT)))
+		return RD_E_DB;
+	bind_message(st, m, cid, rid);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
+	id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_db_error(s, "storing a message");
 	sqlite3_reset(st);
 	if (!id)

@@ -13,6 +13,7 @@ enum store_stmt {
 	ST_CAMPAIGN_CREATE,
 	ST_RECIPIENT_ID,
 	ST_RECIPIENT_CREATE,
+	ST_MESSAGE_INSERT,
 	ST_MESSAGE_UPSERT,
 	ST_MESSAGE_BY_KEY,
 	ST_MESSAGE_BY_PID,
@@ -35,6 +36,9 @@ struct store {
 	char *path;
 	int read_only;
 	sqlite3_stmt *stmt[ST_COUNT_];
+	/* the campaign of the previous send-log row (rows come grouped) */
+	char *last_campaign;
+	int64_t last_campaign_id;
 	/* the last dynamic (filter) query, kept prepared for paging */
 	char *dyn_sql;
 	sqlite3_stmt *dyn;
