@@ -292,10 +292,17 @@ static int page_query(struct store *s, const struct rd_filter *f, const struct r
 {
 	struct qsql q;
 	qsql_init(&q);
+	/* the cursor narrows the window itself, so the index seeks straight to
+	 * it: (t_at, id) > cursor alone would be checked row by row */
+	int64_t lo = w->start, hi = w->end;
+	if (!backward && from.t_at > lo)
+		lo = from.t_at;
+	if (backward && from.t_at < INT64_MAX && from.t_at + 1 < hi)
+		hi = from.t_at + 1;
 	buf_adds(&q.sql, "SELECT " MESSAGE_COLUMNS);
 	query_stale_expr(&q, f);
 	query_from(&q, f, 1);
-	query_where(s, &q, f, w->start, w->end);
+	query_where(s, &q, f, lo, hi);
 	buf_adds(&q.sql, backward ? " AND (m.t_at, m.id) < (" : " AND (m.t_at, m.id) > (");
 	qsql_int(&q, from.t_at);
 	buf_adds(&q.sql, ", ");
