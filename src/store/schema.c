@@ -125,7 +125,74 @@ static const char v1[] =
 	"  s.name AS state, m.flags, m.attempts, m.last_event, datetime(m.last_event_at, 'unixepoch') AS last_event_at,\n"
 	"  m.reason FROM messages m JOIN campaigns c ON c.id = m.campaign_id JOIN state_names s ON s.code = m.state;\n";
 
-static const char *const migrations[] = { v1 };
+/* v2: the requeue journal (docs/requeue.md) and the outbox. */
+static const char v2[] =
+	"CREATE TABLE batches(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  target TEXT NOT NULL,\n"
+	"  status INTEGER NOT NULL,\n"            /* enum requeue_status */
+	"  rate REAL NOT NULL DEFAULT 0,\n"
+	"  force INTEGER NOT NULL DEFAULT 0,\n"
+	"  operator TEXT NOT NULL,\n"
+	"  filter TEXT NOT NULL,\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  started_at INTEGER,\n"
+	"  finished_at INTEGER,\n"
+	"  selected INTEGER NOT NULL,\n"
+	"  ex_suppressed INTEGER NOT NULL,\n"
+	"  ex_delivered INTEGER NOT NULL,\n"
+	"  ex_requeued INTEGER NOT NULL,\n"
+	"  ex_hidden INTEGER NOT NULL,\n"
+	"  total INTEGER NOT NULL,\n"
+	"  runner TEXT,\n"                        /* host:pid of the live run */
+	"  heartbeat_at INTEGER,\n"
+	"  last_error TEXT);\n"
+	/* one item per message, in the order they are sent */
+	"CREATE TABLE batch_items(\n"
+	"  batch_id INTEGER NOT NULL REFERENCES batches(id),\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  msg_id INTEGER NOT NULL REFERENCES messages(id),\n"
+	"  status INTEGER NOT NULL DEFAULT 0,\n"  /* 0 planned 1 sending 2 sent 3 failed 4 skipped 5 unknown */
+	"  tries INTEGER NOT NULL DEFAULT 0,\n"
+	"  provider_id TEXT,\n"
+	"  error TEXT,\n"
+	"  updated_at INTEGER,\n"
+	"  PRIMARY KEY (batch_id, seq)) WITHOUT ROWID;\n"
+	"CREATE INDEX batch_items_msg ON batch_items(msg_id, status);\n"
+	/* the new attempt's events carry its X-Message-Id as sg_message_id */
+	"CREATE INDEX batch_items_provider ON batch_items(provider_id) WHERE provider_id IS NOT NULL;\n"
+	"CREATE TABLE batch_exclusions(\n"
+	"  batch_id INTEGER NOT NULL REFERENCES batches(id),\n"
+	"  msg_id INTEGER NOT NULL REFERENCES messages(id),\n"
+	"  reason TEXT NOT NULL,\n"
+	"  PRIMARY KEY (batch_id, msg_id)) WITHOUT ROWID;\n"
+	/* the journal is never rewritten: what was chosen, by whom, stays */
+	"CREATE TRIGGER batches_no_delete BEFORE DELETE ON batches"
+	" BEGIN SELECT RAISE(ABORT, 'requeue batches are part of the audit trail'); END;\n"
+	"CREATE TRIGGER batches_frozen BEFORE UPDATE OF target, rate, force, operator, filter, created_at,"
+	" selected, ex_suppressed, ex_delivered, ex_requeued, ex_hidden, total ON batches"
+	" BEGIN SELECT RAISE(ABORT, 'a requeue batch journal is never rewritten'); END;\n"
+	"CREATE TRIGGER batch_items_no_delete BEFORE DELETE ON batch_items"
+	" BEGIN SELECT RAISE(ABORT, 'requeue items are part of the audit trail'); END;\n"
+	"CREATE TRIGGER batch_items_frozen BEFORE UPDATE OF batch_id, seq, msg_id ON batch_items"
+	" BEGIN SELECT RAISE(ABORT, 'a requeue batch journal is never rewritten'); END;\n"
+	"CREATE TRIGGER batch_exclusions_frozen BEFORE DELETE ON batch_exclusions"
+	" BEGIN SELECT RAISE(ABORT, 'requeue exclusions are part of the audit trail'); END;\n"
+	/* the outbox the sending application's own workers read */
+	"CREATE TABLE outbox(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  batch_id INTEGER NOT NULL REFERENCES batches(id),\n"
+	"  msg_key TEXT NOT NULL,\n"
+	"  recipient TEXT NOT NULL,\n"
+	"  payload TEXT,\n"
+	"  created_at INTEGER NOT NULL,\n"
+	"  claimed_at INTEGER,\n"
+	"  claimed_by TEXT,\n"
+	"  done_at INTEGER,\n"
+	"  UNIQUE (batch_id, msg_key));\n"
+	"CREATE INDEX outbox_waiting ON outbox(id) WHERE claimed_at IS NULL;\n";
+
+static const char *const migrations[] = { v1, v2 };
 
 int schema_latest(void)
 {

@@ -72,6 +72,9 @@ static const char *const stmt_sql[ST_COUNT_] = {
 		" RETURNING id",
 	[ST_MESSAGE_BY_KEY] = "SELECT id FROM messages WHERE msg_key = ?1",
 	[ST_MESSAGE_BY_PID] = "SELECT id, recipient_id FROM messages WHERE provider_msg_id = ?1",
+	[ST_MESSAGE_BY_ATTEMPT] =
+		"SELECT i.msg_id, i.batch_id, r.email = ?2 FROM batch_items i JOIN messages m ON m.id = i.msg_id"
+		" JOIN recipients r ON r.id = m.recipient_id WHERE i.provider_id = ?1 ORDER BY 3 DESC LIMIT 2",
 	[ST_MESSAGE_BY_RECIPIENT] =
 		"SELECT m.id FROM recipients r JOIN messages m ON m.recipient_id = r.id"
 		" WHERE r.email = ?1 AND m.sent_at <= ?2 AND m.sent_at >= ?2 - 259200"
@@ -91,7 +94,8 @@ static const char *const stmt_sql[ST_COUNT_] = {
 		" ON CONFLICT DO NOTHING",
 	[ST_EVENT_REASON] = "SELECT reason FROM events WHERE id = ?1",
 	[ST_EVENT_NAME] = "SELECT json_extract(raw, '$.event') FROM events WHERE id = ?1",
-	[ST_EVENT_REMATCH] = "UPDATE events SET msg_id = ?2, how = ?3 WHERE id = ?1",
+	[ST_EVENT_REMATCH] =
+		"UPDATE events SET msg_id = ?2, how = ?3, batch = CASE WHEN batch = 0 THEN ?4 ELSE batch END WHERE id = ?1",
 	[ST_SUPPRESSION_UPSERT] =
 		"INSERT INTO suppressions(recipient_id, source, reason, since) VALUES (?1, ?2, ?3, ?4)"
 		" ON CONFLICT(recipient_id, source) DO UPDATE SET"

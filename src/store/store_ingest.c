@@ -339,7 +339,37 @@ int store_message_upsert(struct store *s, const struct rd_message_in *m, int *ch
 struct match {
 	int64_t msg_id;
 	int how;
+	int64_t batch;   /* the requeue batch whose attempt the provider id names, 0 */
 };
+
+/* A provider id recorded for a requeue attempt (X-Message-Id of a SendGrid
+ * request, shared by up to 1000 recipients): the item of that request to
+ * this recipient, or the only one. */
+static int resolve_attempt(struct store *s, const char *pid, const char *email, struct match *out)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_MESSAGE_BY_ATTEMPT);
+	if (!st)
+		return RD_E_DB;
+	store_bind_text(st, 1, pid);
+	store_bind_text(st, 2, email);
+	int rc, rows = 0;
+	int64_t id = 0, batch = 0, same = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rows++ == 0) {
+			id = sqlite3_column_int64(st, 0);
+			batch = sqlite3_column_int64(st, 1);
+			same = sqlite3_column_int(st, 2);
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return store_db_error(s, "matching an event to a requeue attempt");
+	if (id && (same || rows == 1)) {
+		out->msg_id = id;
+		out->how = HOW_PROVIDER_ID;
+		out->batch = batch;
+	}
+	return RD_OK;
+}
 
 /* SPEC §1 matching order: msg_key custom arg; else the sg_message_id prefix
  * (the one message of that request to this recipient); else, for a bounce
@@ -352,6 +382,7 @@ static int resolve(struct store *s, const char *msg_key, const char *pid, const 
 	int rc;
 	out->msg_id = 0;
 	out->how = HOW_ORPHAN;
+	out->batch = 0;
 	if (msg_key) {
 		if (!(st = store_stmt(s, ST_MESSAGE_BY_KEY)))
 			return RD_E_DB;
@@ -390,6 +421,8 @@ static int resolve(struct store *s, const char *msg_key, const char *pid, const 
 			out->how = HOW_PROVIDER_ID;
 			return RD_OK;
 		}
+		if ((rc = resolve_attempt(s, pid, email, out)) != RD_OK || out->msg_id)
+			return rc;
 	}
 	if (!msg_key && !pid && (kind == RD_EV_BOUNCE || kind == RD_EV_DROPPED)) {
 		if (!(st = store_stmt(s, ST_MESSAGE_BY_RECIPIENT)))
@@ -435,7 +468,7 @@ static int insert_event(struct store *s, const struct rd_event *e, const struct 
 	sqlite3_bind_int64(st, 2, e->ts);
 	sqlite3_bind_int(st, 3, e->kind);
 	sqlite3_bind_int(st, 4, e->btype);
-	sqlite3_bind_int64(st, 5, e->batch);
+	sqlite3_bind_int64(st, 5, e->batch ? e->batch : m->batch);
 	sqlite3_bind_int(st, 6, m->how);
 	sqlite3_bind_text(st, 7, e->email, -1, SQLITE_STATIC);
 	if (e->msg_key)
@@ -561,6 +594,7 @@ static int rematch_chunk(struct store *s, struct pending_event *p, size_t n, int
 		if (m.msg_id)
 			sqlite3_bind_int64(st, 2, m.msg_id);
 		sqlite3_bind_int(st, 3, m.how);
+		sqlite3_bind_int64(st, 4, m.batch);
 		if ((rc = step_done(s, st, "matching an event again")) != RD_OK)
 			return rc;
 		touched[nt++] = p[i].msg_id; /* the message it leaves (0: none) */

@@ -1,0 +1,654 @@
+#include "redrive/store_requeue.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "query_sql.h"
+#include "redrive/error.h"
+#include "redrive/filter.h"
+#include "redrive/message.h"
+#include "redrive/operator.h"
+#include "redrive/requeue.h"
+#include "redrive/state.h"
+#include "store_int.h"
+
+/* Exclusion codes of the CASE below, and their names in journals and output. */
+enum { EX_NONE, EX_SUPPRESSED, EX_DELIVERED, EX_REQUEUED, EX_HIDDEN };
+static const char *const ex_names[] = { "", "suppressed", "delivered", "already_requeued", "hidden" };
+
+static const char *const item_names[] = { "planned", "sending", "sent", "failed", "skipped", "unknown" };
+
+const char *store_item_status_name(int status)
+{
+	return status >= 0 && status <= RQI_UNKNOWN ? item_names[status] : "unknown";
+}
+
+/* Why a selected message is not sent, first reason first (requeue.h):
+ * suppressed, delivered (late bounces included), already requeued — in a
+ * batch still under way, always; sent by an earlier batch, unless forced —
+ * and hidden by the dashboard's filter. */
+static void exclusion_expr(struct qsql *q, int force, const struct rd_filter *visible)
+{
+	buf_adds(&q->sql, "CASE WHEN r.suppressed THEN ");
+	qsql_int(q, EX_SUPPRESSED);
+	buf_adds(&q->sql, " WHEN m.state = ");
+	qsql_int(q, RD_STATE_DELIVERED);
+	buf_adds(&q->sql, " THEN ");
+	qsql_int(q, EX_DELIVERED);
+	buf_adds(&q->sql, " WHEN EXISTS (SELECT 1 FROM batch_items i WHERE i.msg_id = m.id AND i.status IN (");
+	qsql_int(q, RQI_PLANNED);
+	buf_adds(&q->sql, ", ");
+	qsql_int(q, RQI_SENDING);
+	buf_adds(&q->sql, ", ");
+	qsql_int(q, RQI_UNKNOWN);
+	buf_adds(&q->sql, ")) THEN ");
+	qsql_int(q, EX_REQUEUED);
+	if (!force) {
+		buf_adds(&q->sql, " WHEN m.requeue_batch IS NOT NULL THEN ");
+		qsql_int(q, EX_REQUEUED);
+	}
+	if (visible) {
+		buf_adds(&q->sql, " WHEN NOT ");
+		query_cond(q, visible, NULL, NULL);
+		buf_adds(&q->sql, " THEN ");
+		qsql_int(q, EX_HIDDEN);
+	}
+	buf_adds(&q->sql, " ELSE 0 END");
+}
+
+/* "SELECT <cols>, <exclusion> AS x FROM messages … WHERE <sel>" */
+static void selection(struct qsql *q, const char *cols, const struct rd_filter *sel,
+                      const struct rd_filter *visible, int force)
+{
+	buf_printf(&q->sql, "SELECT %s", cols);
+	exclusion_expr(q, force, visible);
+	buf_adds(&q->sql, " AS x FROM messages m CROSS JOIN recipients r ON r.id = m.recipient_id WHERE ");
+	query_cond(q, sel, NULL, NULL);
+}
+
+int store_requeue_plan(struct store *s, const struct rd_filter *sel, const struct rd_filter *visible,
+                       int force, struct requeue_counts *out)
+{
+	struct qsql q;
+	qsql_init(&q);
+	buf_adds(&q.sql, "SELECT count(*), total(x = 1), total(x = 2), total(x = 3), total(x = 4) FROM (");
+	selection(&q, "", sel, visible, force);
+	buf_adds(&q.sql, ")");
+	sqlite3_stmt *st = store_dyn(s, buf_str(&q.sql));
+	int rc = st ? qsql_bind(&q, st) : RD_E_DB;
+	memset(out, 0, sizeof *out);
+	if (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		out->selected = sqlite3_column_int64(st, 0);
+		out->suppressed = sqlite3_column_int64(st, 1);
+		out->delivered = sqlite3_column_int64(st, 2);
+		out->already_requeued = sqlite3_column_int64(st, 3);
+		out->hidden = sqlite3_column_int64(st, 4);
+		out->to_send = out->selected - out->suppressed - out->delivered - out->already_requeued -
+		               out->hidden;
+	} else if (!rc) {
+		rc = store_db_error(s, "counting the requeue selection");
+	}
+	if (st)
+		sqlite3_reset(st);
+	qsql_free(&q);
+	return rc;
+}
+
+static int run_selection(struct store *s, struct qsql *q, const char *doing, int64_t *changes)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, buf_str(&q->sql), -1, &st, NULL) != SQLITE_OK)
+		return store_db_error(s, doing);
+	int rc = qsql_bind(q, st);
+	if (!rc && sqlite3_step(st) != SQLITE_DONE)
+		rc = store_db_error(s, doing);
+	sqlite3_finalize(st);
+	if (changes)
+		*changes = sqlite3_changes64(s->db);
+	return rc;
+}
+
+static int insert_batch(struct store *s, const char *target, double rate, int force, const char *filter_line,
+                        const struct requeue_counts *c, int64_t *batch)
+{
+	char who[512];
+	operator_identity(who, sizeof who);
+	sqlite3_stmt *st = store_dyn(s,
+		"INSERT INTO batches(target, status, rate, force, operator, filter, created_at, selected,"
+		" ex_suppressed, ex_delivered, ex_requeued, ex_hidden, total)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, unixepoch(), ?7, ?8, ?9, ?10, ?11, ?12)");
+	if (!st)
+		return RD_E_DB;
+	store_bind_text(st, 1, target);
+	sqlite3_bind_int(st, 2, RQS_PLANNED);
+	sqlite3_bind_double(st, 3, rate);
+	sqlite3_bind_int(st, 4, force);
+	store_bind_text(st, 5, who);
+	store_bind_text(st, 6, filter_line);
+	sqlite3_bind_int64(st, 7, c->selected);
+	sqlite3_bind_int64(st, 8, c->suppressed);
+	sqlite3_bind_int64(st, 9, c->delivered);
+	sqlite3_bind_int64(st, 10, c->already_requeued);
+	sqlite3_bind_int64(st, 11, c->hidden);
+	sqlite3_bind_int64(st, 12, c->to_send);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? RD_OK : store_db_error(s, "journaling a batch");
+	sqlite3_reset(st);
+	*batch = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+static int insert_items(struct store *s, int64_t batch, const struct rd_filter *sel,
+                        const struct rd_filter *visible, int force, int64_t *n)
+{
+	struct qsql q;
+	qsql_init(&q);
+	buf_adds(&q.sql, "INSERT INTO batch_items(batch_id, seq, msg_id) SELECT ");
+	qsql_int(&q, batch);
+	buf_adds(&q.sql, ", row_number() OVER (ORDER BY t_at, id), id FROM (");
+	selection(&q, "m.id AS id, m.t_at AS t_at, ", sel, visible, force);
+	buf_adds(&q.sql, ") WHERE x = 0 ORDER BY t_at, id");
+	int rc = run_selection(s, &q, "journaling the batch items", n);
+	qsql_free(&q);
+	return rc;
+}
+
+static int insert_exclusions(struct store *s, int64_t batch, const struct rd_filter *sel,
+                             const struct rd_filter *visible, int force)
+{
+	struct qsql q;
+	qsql_init(&q);
+	buf_adds(&q.sql, "INSERT INTO batch_exclusions(batch_id, msg_id, reason) SELECT ");
+	qsql_int(&q, batch);
+	buf_adds(&q.sql, ", id, CASE x");
+	for (int i = EX_SUPPRESSED; i <= EX_HIDDEN; i++) {
+		buf_adds(&q.sql, " WHEN ");
+		qsql_int(&q, i);
+		buf_adds(&q.sql, " THEN ");
+		qsql_text(&q, ex_names[i]);
+	}
+	buf_adds(&q.sql, " END FROM (");
+	selection(&q, "m.id AS id, ", sel, visible, force);
+	buf_adds(&q.sql, ") WHERE x != 0");
+	int rc = run_selection(s, &q, "journaling the exclusions", NULL);
+	qsql_free(&q);
+	return rc;
+}
+
+int store_requeue_create(struct store *s, const struct rd_filter *sel, const struct rd_filter *visible,
+                         const char *target, double rate, int force, const char *filter_line,
+                         int64_t confirmed, int64_t *batch, struct requeue_counts *out)
+{
+	int64_t items = 0;
+	int rc = store_begin(s);
+	if (rc)
+		return rc;
+	/* one transaction: the counts, the items and the exclusions agree */
+	rc = store_requeue_plan(s, sel, visible, force, out);
+	if (!rc && confirmed > 0 && out->to_send != confirmed)
+		rc = rd_error(RD_E_FAIL,
+		              "the selection changed after it was confirmed: %lld message(s) now, %lld confirmed; "
+		              "nothing was journaled or sent — look again and confirm the new count",
+		              (long long)out->to_send, (long long)confirmed);
+	if (!rc)
+		rc = insert_batch(s, target, rate, force, filter_line, out, batch);
+	/* exclusions first: once the items exist, their messages would read
+	 * as "already requeued" to the exclusion rule */
+	if (!rc)
+		rc = insert_exclusions(s, *batch, sel, visible, force);
+	if (!rc)
+		rc = insert_items(s, *batch, sel, visible, force, &items);
+	if (!rc && items != out->to_send)
+		rc = rd_error(RD_E_DB, "the selection changed while it was journaled (%lld items for %lld); "
+		                       "nothing was sent, try again",
+		              (long long)items, (long long)out->to_send);
+	if (!rc) {
+		char detail[1400];
+		snprintf(detail, sizeof detail, "batch %lld to %s: %lld to send of %lld selected (%s)",
+		         (long long)*batch, target, (long long)out->to_send, (long long)out->selected, filter_line);
+		rc = store_audit(s, "requeue planned", detail);
+	}
+	if (!rc)
+		rc = store_commit(s);
+	if (rc)
+		store_rollback(s);
+	return rc;
+}
+
+/* ---- running a batch ------------------------------------------------------- */
+
+static int exec_bound(struct store *s, const char *sql, const int64_t *v, int n, const char *doing)
+{
+	sqlite3_stmt *st = store_dyn(s, sql);
+	if (!st)
+		return RD_E_DB;
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_int64(st, i + 1, v[i]);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? RD_OK : store_db_error(s, doing);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Is the runner recorded for a batch a process that no longer exists here? */
+static int runner_gone(const char *runner, const char *me)
+{
+	char host[256];
+	if (!runner)
+		return 1;
+	const char *colon = strrchr(runner, ':');
+	if (!colon || gethostname(host, sizeof host) != 0)
+		return 0;
+	host[sizeof host - 1] = '\0';
+	if ((size_t)(colon - runner) != strlen(host) || strncmp(runner, host, strlen(host)) != 0)
+		return 0; /* another machine: only the heartbeat can tell */
+	if (strcmp(runner, me) == 0)
+		return 1;
+	long pid = strtol(colon + 1, NULL, 10);
+	return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+int store_batch_claim(struct store *s, int64_t batch, const char *runner, int resend_unknown,
+                      int64_t now, struct rd_batch *out)
+{
+	int rc = store_begin(s);
+	if (rc)
+		return rc;
+	rc = store_batch_get(s, batch, out);
+	sqlite3_stmt *st = NULL;
+	if (!rc) {
+		st = store_dyn(s, "SELECT runner, coalesce(heartbeat_at, 0) FROM batches WHERE id = ?1");
+		rc = st ? RD_OK : RD_E_DB;
+	}
+	if (!rc) {
+		sqlite3_bind_int64(st, 1, batch);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			const char *who = (const char *)sqlite3_column_text(st, 0);
+			int64_t beat = sqlite3_column_int64(st, 1);
+			if (!runner_gone(who, runner) && now - beat < 30)
+				rc = rd_error(RD_E_BUSY,
+				              "batch %lld is being run by %s (last sign of life %llds ago); "
+				              "wait for it, or stop that process",
+				              (long long)batch, who, (long long)(now - beat));
+		}
+		sqlite3_reset(st);
+	}
+	if (!rc && out->status == RQS_DONE && !(resend_unknown && out->unknown > 0))
+		rc = rd_error(RD_E_FAIL, "batch %lld is done already (`redrive batches` shows it)", (long long)batch);
+	if (!rc) {
+		/* a run that died inside a request: the target may have the mail */
+		int64_t v[] = { RQI_UNKNOWN, now, batch, RQI_SENDING };
+		rc = exec_bound(s,
+		                "UPDATE batch_items SET status = ?1, updated_at = ?2,"
+		                " error = 'interrupted while sending: the target may have it; resend only with"
+		                " --resend-unknown' WHERE batch_id = ?3 AND status = ?4",
+		                v, 4, "settling interrupted items");
+	}
+	if (!rc && resend_unknown) {
+		int64_t v[] = { RQI_PLANNED, now, batch, RQI_UNKNOWN };
+		rc = exec_bound(s, "UPDATE batch_items SET status = ?1, updated_at = ?2 WHERE batch_id = ?3 AND status = ?4",
+		                v, 4, "resending unknown items");
+		if (!rc)
+			rc = store_audit(s, "requeue resend-unknown", "the operator asked to resend items in unknown state");
+	}
+	if (!rc) {
+		st = store_dyn(s, "UPDATE batches SET runner = ?1, heartbeat_at = ?2, status = ?3,"
+		                  " started_at = coalesce(started_at, ?2), last_error = NULL WHERE id = ?4");
+		rc = st ? RD_OK : RD_E_DB;
+		if (!rc) {
+			store_bind_text(st, 1, runner);
+			sqlite3_bind_int64(st, 2, now);
+			sqlite3_bind_int(st, 3, RQS_RUNNING);
+			sqlite3_bind_int64(st, 4, batch);
+			rc = sqlite3_step(st) == SQLITE_DONE ? RD_OK : store_db_error(s, "claiming the batch");
+			sqlite3_reset(st);
+		}
+	}
+	if (!rc)
+		rc = store_commit(s);
+	if (rc)
+		store_rollback(s);
+	else
+		rc = store_batch_get(s, batch, out);
+	return rc;
+}
+
+int store_batch_set_status(struct store *s, int64_t batch, int status, const char *error, int64_t now)
+{
+	int rc = store_begin(s);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = store_dyn(s,
+		"UPDATE batches SET status = ?1, last_error = ?2, heartbeat_at = ?3,"
+		" runner = CASE WHEN ?1 = ?5 THEN runner ELSE NULL END,"
+		" finished_at = CASE WHEN ?1 IN (?6, ?7, ?8) THEN ?3 ELSE finished_at END WHERE id = ?4");
+	if (!st) {
+		store_rollback(s);
+		return RD_E_DB;
+	}
+	sqlite3_bind_int(st, 1, status);
+	store_bind_text(st, 2, error);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, batch);
+	sqlite3_bind_int(st, 5, RQS_RUNNING);
+	sqlite3_bind_int(st, 6, RQS_DONE);
+	sqlite3_bind_int(st, 7, RQS_CANCELLED);
+	sqlite3_bind_int(st, 8, RQS_STOPPED);
+	rc = sqlite3_step(st) == SQLITE_DONE ? RD_OK : store_db_error(s, "recording the batch status");
+	sqlite3_reset(st);
+	if (!rc && status != RQS_RUNNING && status != RQS_PAUSED) {
+		char detail[512];
+		snprintf(detail, sizeof detail, "batch %lld %s%s%s", (long long)batch, requeue_status_name(status),
+		         error ? ": " : "", error ? error : "");
+		rc = store_audit(s, "requeue run", detail);
+	}
+	if (!rc)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	return rc;
+}
+
+/* Items (lo, hi] whose message was delivered or whose recipient was
+ * suppressed since planning are skipped, never sent. */
+static int skip_changed(struct store *s, int64_t batch, int64_t lo, int64_t hi, int64_t now, int64_t *skipped)
+{
+	static const char sql[] =
+		"UPDATE batch_items SET status = ?1, updated_at = ?2,"
+		" error = CASE WHEN (SELECT state FROM messages WHERE id = batch_items.msg_id) = ?7"
+		"  THEN 'delivered since the batch was planned'"
+		"  ELSE 'recipient suppressed since the batch was planned' END"
+		" WHERE batch_id = ?3 AND seq > ?4 AND seq <= ?5 AND status = ?6 AND EXISTS (SELECT 1 FROM messages m"
+		"  JOIN recipients r ON r.id = m.recipient_id WHERE m.id = batch_items.msg_id"
+		"  AND (m.state = ?7 OR r.suppressed))";
+	int64_t v[] = { RQI_SKIPPED, now, batch, lo, hi, RQI_PLANNED, RD_STATE_DELIVERED };
+	int rc = exec_bound(s, sql, v, 7, "skipping changed items");
+	if (!rc)
+		*skipped += sqlite3_changes64(s->db);
+	return rc;
+}
+
+int store_batch_outbox(struct store *s, int64_t batch, int64_t lo, int64_t hi, int64_t now,
+                       int64_t *sent, int64_t *skipped)
+{
+	int rc = store_begin(s);
+	if (!rc)
+		rc = skip_changed(s, batch, lo, hi, now, skipped);
+	if (!rc) {
+		/* the payload carries msg_key and the batch so the application's
+		 * send produces events that match back to this attempt */
+		int64_t v[] = { batch, now, lo, hi, RQI_PLANNED };
+		rc = exec_bound(s,
+			"INSERT INTO outbox(batch_id, msg_key, recipient, payload, created_at)"
+			" SELECT ?1, m.msg_key, m.recipient, CASE WHEN m.payload IS NULL THEN NULL ELSE"
+			"  json_set(m.payload, '$.personalizations[0].custom_args.msg_key', m.msg_key,"
+			"  '$.personalizations[0].custom_args.redrive_batch', CAST(?1 AS TEXT)) END, ?2"
+			" FROM batch_items i JOIN messages m ON m.id = i.msg_id"
+			" WHERE i.batch_id = ?1 AND i.seq > ?3 AND i.seq <= ?4 AND i.status = ?5"
+			" ON CONFLICT(batch_id, msg_key) DO NOTHING",
+			v, 5, "writing the outbox");
+	}
+	if (!rc) {
+		/* with a new requeue batch and no events of it yet, state_derive
+		 * gives "requeued" with no flags and no reason: set exactly that */
+		int64_t v[] = { batch, now, RD_STATE_REQUEUED, lo, hi, RQI_PLANNED };
+		rc = exec_bound(s,
+			"UPDATE messages SET requeue_batch = ?1, requeued_at = ?2, state = ?3, flags = 0, reason = NULL"
+			" WHERE id IN (SELECT msg_id FROM batch_items WHERE batch_id = ?1 AND seq > ?4 AND seq <= ?5"
+			" AND status = ?6)",
+			v, 6, "marking messages requeued");
+	}
+	if (!rc) {
+		int64_t v[] = { RQI_SENT, now, batch, lo, hi, RQI_PLANNED };
+		rc = exec_bound(s,
+			"UPDATE batch_items SET status = ?1, updated_at = ?2, tries = tries + 1"
+			" WHERE batch_id = ?3 AND seq > ?4 AND seq <= ?5 AND status = ?6",
+			v, 6, "marking items sent");
+		if (!rc)
+			*sent += sqlite3_changes64(s->db);
+	}
+	if (!rc) {
+		int64_t v[] = { now, batch };
+		rc = exec_bound(s, "UPDATE batches SET heartbeat_at = ?1 WHERE id = ?2", v, 2, "recording progress");
+	}
+	if (!rc)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	return rc;
+}
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return strdup(t ? (const char *)t : "");
+}
+
+static int next_once(struct store *s, int64_t batch, int64_t after, size_t n, struct rd_batch_item *out,
+                     size_t *got, int64_t *skipped, int64_t now, int64_t *last)
+{
+	*got = 0;
+	*last = 0;
+	/* the last of the next n planned items bounds the range to re-check */
+	sqlite3_stmt *st = store_dyn(s,
+		"SELECT max(seq) FROM (SELECT seq FROM batch_items WHERE batch_id = ?1 AND seq > ?2"
+		" AND status = ?3 ORDER BY seq LIMIT ?4)");
+	if (!st)
+		return RD_E_DB;
+	sqlite3_bind_int64(st, 1, batch);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int(st, 3, RQI_PLANNED);
+	sqlite3_bind_int64(st, 4, (int64_t)n);
+	int rc = sqlite3_step(st);
+	int none = rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_NULL;
+	int64_t hi = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_db_error(s, "reading batch items");
+	if (none)
+		return RD_OK;
+	*last = hi;
+
+	/* skip what changed since planning, in its own commit */
+	rc = store_begin(s);
+	if (!rc)
+		rc = skip_changed(s, batch, after, hi, now, skipped);
+	if (!rc)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	if (rc)
+		return rc;
+
+	st = store_dyn(s,
+		"SELECT i.seq, i.msg_id, i.tries, m.msg_key, m.recipient, coalesce(m.payload, '')"
+		" FROM batch_items i JOIN messages m ON m.id = i.msg_id"
+		" WHERE i.batch_id = ?1 AND i.seq > ?2 AND i.seq <= ?3 AND i.status = ?4 ORDER BY i.seq");
+	if (!st)
+		return RD_E_DB;
+	sqlite3_bind_int64(st, 1, batch);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int64(st, 3, hi);
+	sqlite3_bind_int(st, 4, RQI_PLANNED);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *got < n) {
+		struct rd_batch_item *it = &out[(*got)++];
+		it->seq = sqlite3_column_int64(st, 0);
+		it->msg_id = sqlite3_column_int64(st, 1);
+		it->tries = sqlite3_column_int(st, 2);
+		it->msg_key = col_text(st, 3);
+		it->recipient = col_text(st, 4);
+		it->payload = col_text(st, 5);
+		if (!it->msg_key || !it->recipient || !it->payload) {
+			sqlite3_reset(st);
+			return rd_error(RD_E_NOMEM, "out of memory");
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? RD_OK : store_db_error(s, "reading batch items");
+}
+
+int store_batch_next(struct store *s, int64_t batch, int64_t after, size_t n, struct rd_batch_item *out,
+                     size_t *got, int64_t *skipped, int64_t now)
+{
+	/* a stretch where everything was skipped is not the end: go on */
+	for (;;) {
+		int64_t last;
+		int rc = next_once(s, batch, after, n, out, got, skipped, now, &last);
+		if (rc || *got || !last)
+			return rc;
+		after = last;
+	}
+}
+
+void store_batch_items_free(struct rd_batch_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(items[i].msg_key);
+		free(items[i].recipient);
+		free(items[i].payload);
+		items[i].msg_key = items[i].recipient = items[i].payload = NULL;
+	}
+}
+
+int store_batch_mark(struct store *s, int64_t batch, const struct rd_batch_item *items, size_t n,
+                     int status, const char *provider_id, const char *error, int64_t now)
+{
+	int rc = store_begin(s);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = store_dyn(s,
+		"UPDATE batch_items SET status = ?1, updated_at = ?2, tries = tries + ?3,"
+		" provider_id = coalesce(?4, provider_id), error = ?5 WHERE batch_id = ?6 AND seq = ?7");
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (!st) {
+			rc = RD_E_DB;
+			break;
+		}
+		sqlite3_reset(st);
+		sqlite3_bind_int(st, 1, status);
+		sqlite3_bind_int64(st, 2, now);
+		sqlite3_bind_int(st, 3, status == RQI_SENDING);
+		store_bind_text(st, 4, provider_id);
+		store_bind_text(st, 5, status == RQI_SENT ? NULL : error);
+		sqlite3_bind_int64(st, 6, batch);
+		sqlite3_bind_int64(st, 7, items[i].seq);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = store_db_error(s, "recording an item");
+	}
+	if (st)
+		sqlite3_reset(st);
+	for (size_t i = 0; !rc && status == RQI_SENT && i < n; i++) {
+		int64_t v[] = { batch, now, RD_STATE_REQUEUED, items[i].msg_id };
+		/* as in store_batch_outbox: requeued until the new attempt is heard of */
+		rc = exec_bound(s,
+		                "UPDATE messages SET requeue_batch = ?1, requeued_at = ?2, state = ?3, flags = 0,"
+		                " reason = NULL WHERE id = ?4",
+		                v, 4, "marking a message requeued");
+	}
+	if (!rc) {
+		int64_t v[] = { now, batch };
+		rc = exec_bound(s, "UPDATE batches SET heartbeat_at = ?1 WHERE id = ?2", v, 2, "recording progress");
+	}
+	if (!rc)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	return rc;
+}
+
+/* ---- reading batches -------------------------------------------------------- */
+
+#define BATCH_COLUMNS                                                                         \
+	"SELECT b.id, b.target, b.status, b.rate, b.force, b.operator, b.filter, b.created_at,"    \
+	" b.started_at, b.finished_at, b.total, b.selected, b.ex_suppressed, b.ex_delivered,"       \
+	" b.ex_requeued, b.ex_hidden, coalesce(b.last_error, ''), b.runner, coalesce(b.heartbeat_at, 0)," \
+	" (SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id AND i.status IN (0, 1)),"    \
+	" (SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id AND i.status = 2),"          \
+	" (SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id AND i.status = 3),"          \
+	" (SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id AND i.status = 4),"          \
+	" (SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id AND i.status = 5)"           \
+	" FROM batches b"
+
+static void copy_text(char *dst, size_t n, sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	snprintf(dst, n, "%s", t ? (const char *)t : "");
+}
+
+static void read_batch(sqlite3_stmt *st, struct rd_batch *b)
+{
+	memset(b, 0, sizeof *b);
+	b->id = sqlite3_column_int64(st, 0);
+	copy_text(b->target, sizeof b->target, st, 1);
+	b->status = sqlite3_column_int(st, 2);
+	b->rate = sqlite3_column_double(st, 3);
+	b->force = sqlite3_column_int(st, 4);
+	copy_text(b->operator_name, sizeof b->operator_name, st, 5);
+	copy_text(b->filter, sizeof b->filter, st, 6);
+	b->created_at = store_col_time(st, 7);
+	b->started_at = store_col_time(st, 8);
+	b->finished_at = store_col_time(st, 9);
+	b->total = sqlite3_column_int64(st, 10);
+	b->selected = sqlite3_column_int64(st, 11);
+	b->ex_suppressed = sqlite3_column_int64(st, 12);
+	b->ex_delivered = sqlite3_column_int64(st, 13);
+	b->ex_requeued = sqlite3_column_int64(st, 14);
+	b->ex_hidden = sqlite3_column_int64(st, 15);
+	copy_text(b->last_error, sizeof b->last_error, st, 16);
+	b->planned = sqlite3_column_int64(st, 19);
+	b->sent = sqlite3_column_int64(st, 20);
+	b->failed = sqlite3_column_int64(st, 21);
+	b->skipped = sqlite3_column_int64(st, 22);
+	b->unknown = sqlite3_column_int64(st, 23);
+	/* "running" with no live runner: the process died */
+	if (b->status == RQS_RUNNING || b->status == RQS_PAUSED) {
+		const unsigned char *runner = sqlite3_column_text(st, 17);
+		int64_t beat = sqlite3_column_int64(st, 18);
+		if (!runner || (runner_gone((const char *)runner, "") && time(NULL) - beat > 2) ||
+		    time(NULL) - beat > 60)
+			b->status = RQS_INTERRUPTED;
+	}
+}
+
+int store_batches_list(struct store *s, struct rd_batch **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_dyn(s, BATCH_COLUMNS " ORDER BY b.id DESC");
+	if (!st)
+		return RD_E_DB;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			struct rd_batch *b = realloc(*out, cap * sizeof *b);
+			if (!b) {
+				sqlite3_reset(st);
+				return rd_error(RD_E_NOMEM, "out of memory");
+			}
+			*out = b;
+		}
+		read_batch(st, &(*out)[(*n)++]);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? RD_OK : store_db_error(s, "listing batches");
+}
+
+int store_batch_get(struct store *s, int64_t id, struct rd_batch *out)
+{
+	sqlite3_stmt *st = store_dyn(s, BATCH_COLUMNS " WHERE b.id = ?1");
+	if (!st)
+		return RD_E_DB;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_batch(st, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return rd_error(RD_E_NOT_FOUND, "no requeue batch %lld: `redrive batches` lists them", (long long)id);
+	return rc == SQLITE_ROW ? RD_OK : store_db_error(s, "reading a batch");
+}
