@@ -83,8 +83,17 @@ $(ASAN)/redrive: $(call objs,$(ASAN),$(MAIN_SRC)) $(ASAN)/libredrive.a
 $(ASAN)/tests/%: $(ASAN)/tests/unit/%.o $(ASAN)/libredrive.a
 	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) -lcmocka $(LDLIBS)
 
-UNIT_BINS      := $(patsubst tests/unit/%.c,$(REL)/tests/%,$(UNIT_SRC))
-UNIT_BINS_ASAN := $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(UNIT_SRC))
+# Test programs outside tests/unit: the provider tests' driver of target.h.
+DRIVER_SRC := tests/provider/target_driver.c
+
+$(REL)/tests/target_driver: $(REL)/tests/provider/target_driver.o $(REL)/libredrive.a
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(ASAN)/tests/target_driver: $(ASAN)/tests/provider/target_driver.o $(ASAN)/libredrive.a
+	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+UNIT_BINS      := $(patsubst tests/unit/%.c,$(REL)/tests/%,$(UNIT_SRC)) $(REL)/tests/target_driver
+UNIT_BINS_ASAN := $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(UNIT_SRC)) $(ASAN)/tests/target_driver
 
 asan: $(ASAN)/redrive $(UNIT_BINS_ASAN)
 unit: $(UNIT_BINS)
@@ -108,7 +117,14 @@ demo:
 lint:
 	$(Q)tests/lint
 
-bench: redrive
+BENCH_BINS := $(REL)/bench/raw_insert $(REL)/bench/pages
+
+$(REL)/bench/%: $(REL)/tests/bench/%.o $(REL)/libredrive.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+bench: redrive $(BENCH_BINS)
 	$(Q)tests/bench/run
 
 install: redrive
@@ -120,7 +136,7 @@ install: redrive
 
 # compile_commands.json for clangd and clang-tidy, written from the source list.
 compile_commands.json: Makefile
-	@{ echo '['; sep=''; for f in $(LIB_SRC) $(MAIN_SRC) $(UNIT_SRC); do \
+	@{ echo '['; sep=''; for f in $(LIB_SRC) $(MAIN_SRC) $(UNIT_SRC) $(DRIVER_SRC); do \
 	  printf '%s{"directory":"%s","file":"%s","command":"%s %s -c %s"}\n' "$$sep" \
 	    "$(CURDIR)" "$$f" "$(CC)" "$(CSTD) $(WARN) $(CPPFLAGS)" "$$f"; sep=','; done; \
 	  echo ']'; } > $@
