@@ -28,14 +28,18 @@ enum rd_state {
 	RD_STATE_COUNT
 };
 
-/* Stored flags (messages.flags). */
+/* Flags.  Stored in messages.flags unless marked otherwise. */
 enum rd_flag {
 	RD_FLAG_LATE_BOUNCE = 1 << 0, /* delivered, and a bounce/blocked event exists too */
 	RD_FLAG_DEFERRED    = 1 << 1, /* pending with deferred events */
-	/* Derived at query time, never stored: */
-	RD_FLAG_STALE       = 1 << 2, /* pending for longer than the grace period */
-	RD_FLAG_SUPPRESSED  = 1 << 3  /* the recipient is on a suppression list */
+	RD_FLAG_STALE       = 1 << 2, /* never stored (depends on now): pending past the grace period */
+	RD_FLAG_SUPPRESSED  = 1 << 3  /* the recipient is on a suppression list (a copy of
+	                                 recipients.suppressed, kept with each message so counts
+	                                 need no join) */
 };
+
+/* The flags state_derive decides; the others are kept by the store. */
+#define RD_FLAGS_DERIVED (RD_FLAG_LATE_BOUNCE | RD_FLAG_DEFERRED)
 
 #define RD_GRACE_DEFAULT (10 * 60)
 

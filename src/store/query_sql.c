@@ -64,11 +64,9 @@ const char *query_driving_index(const struct rd_filter *f)
 
 int query_from(struct qsql *q, const struct rd_filter *f, int with_campaigns)
 {
-	/* CROSS JOIN keeps messages as the outer loop, driven by the index
-	 * that yields (t_at, id) order for this filter */
-	buf_printf(&q->sql,
-	           " FROM messages m INDEXED BY %s CROSS JOIN recipients r ON r.id = m.recipient_id",
-	           query_driving_index(f));
+	/* the driving index yields (t_at, id) order for this filter; CROSS
+	 * JOIN keeps messages the outer loop */
+	buf_printf(&q->sql, " FROM messages m INDEXED BY %s", query_driving_index(f));
 	if (with_campaigns)
 		buf_adds(&q->sql, " CROSS JOIN campaigns c ON c.id = m.campaign_id");
 	return RD_OK;
@@ -163,7 +161,9 @@ int query_cond(struct qsql *q, const struct rd_filter *f, const int64_t *lo, con
 	if (f->affected) {
 		buf_adds(&q->sql, " AND rd_affected(m.state, ");
 		query_stale_expr(q, f);
-		buf_adds(&q->sql, ", r.suppressed)");
+		buf_adds(&q->sql, ", m.flags & ");
+		qsql_int(q, RD_FLAG_SUPPRESSED);
+		buf_adds(&q->sql, ")");
 	}
 	if (f->lost) {
 		buf_adds(&q->sql, " AND rd_lost(m.state, ");

@@ -43,10 +43,11 @@ int qsql_bind(const struct qsql *q, sqlite3_stmt *st);
  * (t_at, id) order without sorting. */
 const char *query_driving_index(const struct rd_filter *f);
 
-/* Appends " FROM messages m INDEXED BY <idx> CROSS JOIN recipients r ..." */
+/* Appends " FROM messages m INDEXED BY <idx>" (with_campaigns: and the
+ * campaign as `c`). */
 int query_from(struct qsql *q, const struct rd_filter *f, int with_campaigns);
 
-/* Appends the filter as one boolean expression over `m` and `r` (never
+/* Appends the filter as one boolean expression over `m` (never
  * empty): its windows (or the one window [*lo, *hi) when lo is not NULL —
  * callers that walk windows one by one), campaigns, states, recipients,
  * affected/lost and tags.  The campaign names must exist

@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 
+#include "redrive/state.h"
+
+_Static_assert(RD_FLAG_SUPPRESSED == 8, "migration v3 spells the suppressed flag as 8");
+
 static const char v1[] =
 	/* key/value facts about the store itself */
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n"
@@ -192,7 +196,42 @@ static const char v2[] =
 	"  UNIQUE (batch_id, msg_key));\n"
 	"CREATE INDEX outbox_waiting ON outbox(id) WHERE claimed_at IS NULL;\n";
 
-static const char *const migrations[] = { v1, v2 };
+/* v3: per-minute counts for reports that cost the same for any window, and
+ * the suppressed flag kept on each message so that counting needs no join.
+ * Triggers keep msg_rollup equal to GROUP BY over messages: every writer of
+ * messages, present and future, goes through them. */
+#define ROLLUP_KEY(r)                                                                    \
+	"CASE WHEN " r ".t_at >= 0 THEN " r ".t_at / 60 ELSE -((59 - " r ".t_at) / 60) END, " \
+	r ".campaign_id, " r ".state, " r ".flags, " r ".sent_at IS NOT NULL, "             \
+	"coalesce(" r ".requeued_at / 60, -1)"
+#define ROLLUP_COLUMNS "minute, campaign_id, state, flags, sent, rq_minute"
+static const char v3[] =
+	"UPDATE messages SET flags = flags | 8"
+	" WHERE recipient_id IN (SELECT id FROM recipients WHERE suppressed);\n"
+	"CREATE TABLE msg_rollup(\n"
+	"  minute INTEGER NOT NULL,\n"      /* floor(t_at / 60) */
+	"  campaign_id INTEGER NOT NULL,\n"
+	"  state INTEGER NOT NULL,\n"
+	"  flags INTEGER NOT NULL,\n"
+	"  sent INTEGER NOT NULL,\n"        /* sent_at IS NOT NULL */
+	"  rq_minute INTEGER NOT NULL,\n"   /* floor(requeued_at / 60), -1 if never requeued */
+	"  n INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (" ROLLUP_COLUMNS ")) WITHOUT ROWID;\n"
+	"INSERT INTO msg_rollup SELECT " ROLLUP_KEY("m") ", count(*) FROM messages m GROUP BY 1, 2, 3, 4, 5, 6;\n"
+	"CREATE TRIGGER msg_rollup_insert AFTER INSERT ON messages BEGIN"
+	" INSERT INTO msg_rollup VALUES (" ROLLUP_KEY("NEW") ", 1)"
+	" ON CONFLICT(" ROLLUP_COLUMNS ") DO UPDATE SET n = n + 1; END;\n"
+	"CREATE TRIGGER msg_rollup_update AFTER UPDATE OF campaign_id, state, flags, sent_at, queued_at,"
+	" requeued_at ON messages WHEN OLD.campaign_id IS NOT NEW.campaign_id OR OLD.state IS NOT NEW.state"
+	" OR OLD.flags IS NOT NEW.flags OR OLD.t_at IS NOT NEW.t_at"
+	" OR (OLD.sent_at IS NULL) IS NOT (NEW.sent_at IS NULL) OR OLD.requeued_at IS NOT NEW.requeued_at BEGIN"
+	" UPDATE msg_rollup SET n = n - 1 WHERE (" ROLLUP_COLUMNS ") = (" ROLLUP_KEY("OLD") ");"
+	" INSERT INTO msg_rollup VALUES (" ROLLUP_KEY("NEW") ", 1)"
+	" ON CONFLICT(" ROLLUP_COLUMNS ") DO UPDATE SET n = n + 1; END;\n"
+	"CREATE TRIGGER msg_rollup_delete AFTER DELETE ON messages BEGIN"
+	" UPDATE msg_rollup SET n = n - 1 WHERE (" ROLLUP_COLUMNS ") = (" ROLLUP_KEY("OLD") "); END;\n";
+
+static const char *const migrations[] = { v1, v2, v3 };
 
 int schema_latest(void)
 {

@@ -34,7 +34,7 @@ static const char *const stmt_sql[ST_COUNT_] = {
 	[ST_CAMPAIGN_CREATE] =
 		"INSERT INTO campaigns(name, kind, schedule, status, updated_at)"
 		" VALUES (?1, 'transactional', 'once', 'running', ?2)",
-	[ST_RECIPIENT_ID] = "SELECT id FROM recipients WHERE email = ?1",
+	[ST_RECIPIENT_ID] = "SELECT id, suppressed FROM recipients WHERE email = ?1",
 	[ST_RECIPIENT_CREATE] = "INSERT INTO recipients(email) VALUES (?1)",
 	[ST_MESSAGE_INSERT] =
 		"INSERT INTO messages(msg_key, campaign_id, email_name, recipient_id, recipient, subject,"
@@ -81,7 +81,8 @@ static const char *const stmt_sql[ST_COUNT_] = {
 		" ORDER BY m.sent_at DESC, m.id DESC LIMIT 1",
 	[ST_MESSAGE_FACTS] =
 		"SELECT sent_at IS NOT NULL, dead_at IS NOT NULL, coalesce(requeue_batch, 0),"
-		" state, flags, last_event, last_event_at, reason, dead_reason"
+		" state, flags, last_event, last_event_at, reason, dead_reason,"
+		" (SELECT suppressed FROM recipients WHERE id = messages.recipient_id)"
 		" FROM messages WHERE id = ?1",
 	[ST_MESSAGE_EVENTS] =
 		"SELECT ts, content_h, batch, kind, btype, id FROM events WHERE msg_id = ?1",
@@ -102,6 +103,7 @@ static const char *const stmt_sql[ST_COUNT_] = {
 		"  reason = CASE WHEN excluded.since < since THEN excluded.reason ELSE reason END,"
 		"  since = min(since, excluded.since)",
 	[ST_RECIPIENT_SUPPRESS] = "UPDATE recipients SET suppressed = 1 WHERE id = ?1 AND suppressed = 0",
+	[ST_MESSAGES_SUPPRESS] = "UPDATE messages SET flags = flags | ?2 WHERE recipient_id = ?1 AND flags & ?2 = 0",
 	[ST_AUDIT] = "INSERT INTO audit(at, operator, action, detail) VALUES (?1, ?2, ?3, ?4)",
 };
 

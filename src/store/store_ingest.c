@@ -34,16 +34,23 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *doing)
 	return sqlite3_step(st) == SQLITE_DONE ? RD_OK : store_db_error(s, doing);
 }
 
-/* The id of a lowercased address, created when new. */
-static int recipient_id(struct store *s, const char *email, int64_t *id)
+/* The id of a lowercased address, created when new; *suppressed (may be
+ * NULL) whether it is on a suppression list. */
+static int recipient_id(struct store *s, const char *email, int64_t *id, int *suppressed)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_RECIPIENT_ID);
 	if (!st)
 		return RD_E_DB;
 	store_bind_text(st, 1, email);
-	int rc = step_id(s, st, id, "looking up a recipient");
-	if (rc || *id)
-		return rc;
+	int rc = sqlite3_step(st);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (suppressed)
+		*suppressed = rc == SQLITE_ROW && sqlite3_column_int(st, 1);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_error(s, "looking up a recipient");
+	if (*id)
+		return RD_OK;
 	st = store_stmt(s, ST_RECIPIENT_CREATE);
 	if (!st)
 		return RD_E_DB;
@@ -178,6 +185,8 @@ static int recompute(struct store *s, int64_t msg_id, struct event_list *l)
 	};
 	struct state_result r;
 	state_derive(&m, l->ev, l->n, &r);
+	if (sqlite3_column_int(st, 9))
+		r.flags |= RD_FLAG_SUPPRESSED;
 
 	char *name = NULL, *reason = NULL;
 	int64_t last_at = RD_NO_TIME;
@@ -276,11 +285,14 @@ static void bind_message(sqlite3_stmt *st, const struct rd_message_in *m, int64_
 
 /* A message new to the store has no matched events yet (orphans waiting
  * for it are matched by store_rematch), so its state comes from the row. */
-static int insert_message(struct store *s, const struct rd_message_in *m, int64_t cid, int64_t rid)
+static int insert_message(struct store *s, const struct rd_message_in *m, int64_t cid, int64_t rid,
+                          int suppressed)
 {
 	struct state_message facts = { .has_sent = m->sent_at != RD_NO_TIME, .dead = m->dead_at != RD_NO_TIME };
 	struct state_result r;
 	state_derive(&facts, NULL, 0, &r);
+	if (suppressed)
+		r.flags |= RD_FLAG_SUPPRESSED;
 	sqlite3_stmt *st = store_stmt(s, ST_MESSAGE_INSERT);
 	if (!st)
 		return RD_E_DB;
@@ -295,13 +307,14 @@ static int insert_message(struct store *s, const struct rd_message_in *m, int64_
 int store_message_upsert(struct store *s, const struct rd_message_in *m, int *changed)
 {
 	int64_t cid, rid, id;
+	int suppressed = 0;
 	char email[400];
 	*changed = 0;
 	snprintf(email, sizeof email, "%s", m->recipient);
 	message_normalize_recipient(email);
 	int rc = campaign_id(s, m->campaign, &cid);
 	if (!rc)
-		rc = recipient_id(s, email, &rid);
+		rc = recipient_id(s, email, &rid, &suppressed);
 	sqlite3_stmt *st = rc ? NULL : store_stmt(s, ST_MESSAGE_BY_KEY);
 	if (!rc && !st)
 		rc = RD_E_DB;
@@ -313,7 +326,7 @@ int store_message_upsert(struct store *s, const struct rd_message_in *m, int *ch
 		return rc;
 	if (!id) {
 		*changed = 1;
-		return insert_message(s, m, cid, rid);
+		return insert_message(s, m, cid, rid, suppressed);
 	}
 
 	if (!(st = store_stmt(s, ST_MESSAGE_UPSERT)))
@@ -440,7 +453,7 @@ static int resolve(struct store *s, const char *msg_key, const char *pid, const 
 static int suppress(struct store *s, const struct rd_event *e, const char *source)
 {
 	int64_t rid;
-	int rc = recipient_id(s, e->email, &rid);
+	int rc = recipient_id(s, e->email, &rid, NULL);
 	if (rc)
 		return rc;
 	sqlite3_stmt *st = store_stmt(s, ST_SUPPRESSION_UPSERT);
@@ -455,7 +468,14 @@ static int suppress(struct store *s, const struct rd_event *e, const char *sourc
 	if (!(st = store_stmt(s, ST_RECIPIENT_SUPPRESS)))
 		return RD_E_DB;
 	sqlite3_bind_int64(st, 1, rid);
-	return step_done(s, st, "recording a suppression");
+	if ((rc = step_done(s, st, "recording a suppression")) != RD_OK || sqlite3_changes(s->db) == 0)
+		return rc;
+	/* newly suppressed: every message to the address carries the flag */
+	if (!(st = store_stmt(s, ST_MESSAGES_SUPPRESS)))
+		return RD_E_DB;
+	sqlite3_bind_int64(st, 1, rid);
+	sqlite3_bind_int(st, 2, RD_FLAG_SUPPRESSED);
+	return step_done(s, st, "flagging a suppressed recipient's messages");
 }
 
 static int insert_event(struct store *s, const struct rd_event *e, const struct match *m, int *stored)

@@ -17,6 +17,8 @@
 #include "redrive/state.h"
 #include "store_int.h"
 
+_Static_assert(RD_FLAG_SUPPRESSED == 8, "the SQL below spells the suppressed flag as 8");
+
 /* Exclusion codes of the CASE below, and their names in journals and output. */
 enum { EX_NONE, EX_SUPPRESSED, EX_DELIVERED, EX_REQUEUED, EX_HIDDEN };
 static const char *const ex_names[] = { "", "suppressed", "delivered", "already_requeued", "hidden" };
@@ -396,7 +398,7 @@ int store_batch_outbox(struct store *s, int64_t batch, int64_t lo, int64_t hi, i
 		 * gives "requeued" with no flags and no reason: set exactly that */
 		int64_t v[] = { batch, now, RD_STATE_REQUEUED, lo, hi, RQI_PLANNED };
 		rc = exec_bound(s,
-			"UPDATE messages SET requeue_batch = ?1, requeued_at = ?2, state = ?3, flags = 0, reason = NULL"
+			"UPDATE messages SET requeue_batch = ?1, requeued_at = ?2, state = ?3, flags = flags & 8, reason = NULL"
 			" WHERE id IN (SELECT msg_id FROM batch_items WHERE batch_id = ?1 AND seq > ?4 AND seq <= ?5"
 			" AND status = ?6)",
 			v, 6, "marking messages requeued");
@@ -544,7 +546,7 @@ int store_batch_mark(struct store *s, int64_t batch, const struct rd_batch_item 
 		int64_t v[] = { batch, now, RD_STATE_REQUEUED, items[i].msg_id };
 		/* as in store_batch_outbox: requeued until the new attempt is heard of */
 		rc = exec_bound(s,
-		                "UPDATE messages SET requeue_batch = ?1, requeued_at = ?2, state = ?3, flags = 0,"
+		                "UPDATE messages SET requeue_batch = ?1, requeued_at = ?2, state = ?3, flags = flags & 8,"
 		                " reason = NULL WHERE id = ?4",
 		                v, 4, "marking a message requeued");
 	}

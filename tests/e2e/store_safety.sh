@@ -3,20 +3,21 @@
 # refused and left untouched, a newer store is refused, read-only opens.
 . "$(dirname "$0")/../lib/tap.sh"
 plan 20
+V=$("$REDRIVE_BIN" --version | sed -n 's/.*store schema \([0-9]*\).*/\1/p')
 
 rd init
 expect_rc 0 "init creates ./redrive.db"
 is "$(sqlite3 redrive.db 'PRAGMA journal_mode; PRAGMA application_id; PRAGMA user_version;' | tr '\n' ' ')" \
-   "wal 1380209238 2 " "WAL, our application id, schema version 2"
+   "wal 1380209238 $V " "WAL, our application id, schema version $V"
 is "$(sqlite3 redrive.db "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('msg_time','msg_window','ev_content','ev_eid','ev_msg')")" "5" "window and de-duplication indexes exist"
 rd init
 expect_rc 0 "init again is harmless"
 
 export REDRIVE_DB=$T/env.db
 rd init
-is "$(cat "$OUT")" "store $T/env.db ready (schema version 2)" "REDRIVE_DB chooses the store"
+is "$(cat "$OUT")" "store $T/env.db ready (schema version $V)" "REDRIVE_DB chooses the store"
 rd init --db "$T/flag.db"
-is "$(cat "$OUT")" "store $T/flag.db ready (schema version 2)" "--db overrides REDRIVE_DB"
+is "$(cat "$OUT")" "store $T/flag.db ready (schema version $V)" "--db overrides REDRIVE_DB"
 unset REDRIVE_DB
 
 printf 'name,kind\nnot,a store\n' > notes.csv
@@ -39,7 +40,7 @@ cp redrive.db newer.db
 sqlite3 newer.db 'PRAGMA user_version = 99;'
 rd report --db newer.db
 expect_rc 1 "a newer store is refused"
-like "$(cat "$ERR")" "schema version 99, newer than this redrive understands \(2\); use a newer redrive" "and says so"
+like "$(cat "$ERR")" "schema version 99, newer than this redrive understands \($V\); use a newer redrive" "and says so"
 
 rd report --db missing.db
 expect_rc 1 "no store at the path"
