@@ -15,6 +15,8 @@
 #define RD_IMPORT_BATCH      8192
 /* Bytes of raw JSON in one import batch (bounds memory with huge records). */
 #define RD_IMPORT_BATCH_BYTES (16u << 20)
+/* Events applied in one store transaction (several batches). */
+#define RD_IMPORT_TX_EVENTS  65536
 /* Rows in one page of the message list (dashboard and CLI streaming). */
 #define RD_PAGE_MAX          1000
 /* A single text field we keep from mail (subject, reason, name). */

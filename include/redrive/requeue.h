@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "redrive/store_requeue.h"
+
 struct store;
 struct rd_filter;
 
@@ -32,19 +34,10 @@ struct requeue_target {
  * RD_E_USAGE with the accepted forms otherwise. */
 int requeue_target_parse(const char *s, struct requeue_target *out);
 
-/* What a requeue of a selection does (SPEC §3 --dry-run --format json):
- * selected = the messages the selection names; the exclusions (each message
- * counted once, in this order): suppressed recipients, delivered (late
- * bounces included), already requeued (unless forced), hidden (dashboard
- * only: tagged rows the current filter hides); to_send = the rest. */
-struct requeue_counts {
-	int64_t selected;
-	int64_t suppressed;
-	int64_t delivered;
-	int64_t already_requeued;
-	int64_t hidden;
-	int64_t to_send;
-};
+/* Checks that the target can be used (its settings, its key) without
+ * sending anything, so a batch is never journaled for a target that cannot
+ * run it.  RD_OK, or the target's error (RD_E_AUTH: no usable key). */
+int requeue_target_check(const struct requeue_target *t);
 
 /* Counts the plan without writing anything.  sel is a resolved filter; when
  * it has neither states nor --affected, the lost messages (queued, dead,
@@ -67,11 +60,6 @@ struct requeue_opts {
  * state.  Runs on the caller's connection (the dashboard's tags live there). */
 int requeue_create(struct store *s, const struct rd_filter *sel, const struct rd_filter *visible,
                    const struct requeue_opts *o, int64_t *batch, struct requeue_counts *counts);
-
-enum requeue_status {
-	RQS_PLANNED, RQS_RUNNING, RQS_PAUSED, RQS_DONE, RQS_CANCELLED, RQS_STOPPED, RQS_INTERRUPTED
-};
-const char *requeue_status_name(int status);
 
 struct requeue_progress {
 	int64_t batch;

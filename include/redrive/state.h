@@ -53,8 +53,9 @@ void state_flags_text(int flags, char *out, size_t outlen);
 void state_flags_each(int flags, void (*fn)(const char *name, void *arg), void *arg);
 
 /* The instant from which a pending message is waiting: the requeue time when
- * it was requeued, else the send time; 0 = never sent (has_sent false). */
-int64_t state_pending_since(int has_sent, int64_t sent_at, int has_requeue, int64_t requeued_at);
+ * it was requeued, else t_at — the send time, or for mail the provider has
+ * (it sent events) but the send log never marked sent, the queue time. */
+int64_t state_pending_since(int64_t t_at, int has_requeue, int64_t requeued_at);
 
 /* SPEC §1: pending and now - since > grace. */
 int state_is_stale(int state, int64_t since, int64_t now, int64_t grace);

@@ -11,7 +11,29 @@
 
 struct store;
 struct rd_filter;
-struct requeue_counts;
+
+/* What a requeue of a selection does (SPEC §3 --dry-run --format json):
+ * selected = the messages the selection names; the exclusions (each message
+ * counted once, in this order): suppressed recipients, delivered (late
+ * bounces included), already requeued (unless forced), hidden (dashboard
+ * only: tagged rows the current filter hides); to_send = the rest. */
+struct requeue_counts {
+	int64_t selected;
+	int64_t suppressed;
+	int64_t delivered;
+	int64_t already_requeued;
+	int64_t hidden;
+	int64_t to_send;
+};
+
+
+/* Batch states, as stored (batches.status; "interrupted" is only ever
+ * derived: running, with no live process).  Never renumber. */
+enum requeue_status {
+	RQS_PLANNED, RQS_RUNNING, RQS_PAUSED, RQS_DONE, RQS_CANCELLED, RQS_STOPPED, RQS_INTERRUPTED
+};
+
+const char *store_batch_status_name(int status);
 
 /* Item states, as stored (batch_items.status).  Never renumber. */
 enum rd_item_status {
@@ -23,7 +45,7 @@ const char *store_item_status_name(int status);
 struct rd_batch {
 	int64_t id;
 	char target[512];
-	int status;                 /* enum requeue_status (requeue.h) */
+	int status;                 /* enum requeue_status */
 	double rate;                /* messages per second, 0 = no cap */
 	int force;
 	char operator_name[256];
@@ -54,16 +76,30 @@ int store_requeue_create(struct store *s, const struct rd_filter *sel, const str
  * "unknown"; with resend_unknown, "unknown" items go back to "planned". */
 int store_batch_claim(struct store *s, int64_t batch, const char *runner, int resend_unknown,
                       int64_t now, struct rd_batch *out);
+/* Gives up a batch that is not running: its planned items become skipped
+ * ("abandoned by the operator"), so their messages can be planned in a new
+ * batch; sent, failed and unknown items stay as they are.  *n receives the
+ * number abandoned. */
+int store_batch_abandon(struct store *s, int64_t batch, int64_t now, int64_t *n);
+
 /* Records the batch's status (and error, may be NULL), releasing the claim
- * when the status is not running. */
-int store_batch_set_status(struct store *s, int64_t batch, int status, const char *error, int64_t now);
+ * when the status is not running — only while runner holds the batch (a
+ * run that lost its claim leaves the batch to the process that took it). */
+int store_batch_set_status(struct store *s, int64_t batch, const char *runner, int status, const char *error,
+                           int64_t now);
+
+/* Shows that runner still holds the batch (a sign of life every few
+ * seconds keeps other processes from taking it over); RD_E_BUSY when
+ * another process has taken it. */
+int store_batch_heartbeat(struct store *s, int64_t batch, const char *runner, int64_t now);
 
 /* The outbox target: hands items (lo, hi] over in one transaction — rows in
  * the outbox, the messages marked requeued, the items sent — skipping items
  * whose message was delivered or whose recipient was suppressed since the
- * batch was planned.  Adds to *sent and *skipped. */
-int store_batch_outbox(struct store *s, int64_t batch, int64_t lo, int64_t hi, int64_t now,
-                       int64_t *sent, int64_t *skipped);
+ * batch was planned; refused (RD_E_BUSY) unless runner holds the batch.
+ * Adds to *sent and *skipped. */
+int store_batch_outbox(struct store *s, int64_t batch, const char *runner, int64_t lo, int64_t hi,
+                       int64_t now, int64_t *sent, int64_t *skipped);
 
 /* An item on its way to a network target. */
 struct rd_batch_item {
@@ -80,11 +116,13 @@ int store_batch_next(struct store *s, int64_t batch, int64_t after, size_t n, st
                      size_t *got, int64_t *skipped, int64_t now);
 void store_batch_items_free(struct rd_batch_item *items, size_t n);
 
-/* Moves items to a new state in one commit.  RQI_SENDING counts a try;
- * RQI_SENT also marks the messages requeued by this batch and records
- * provider_id; error (may be NULL) is kept for failed/unknown/skipped. */
-int store_batch_mark(struct store *s, int64_t batch, const struct rd_batch_item *items, size_t n,
-                     int status, const char *provider_id, const char *error, int64_t now);
+/* Moves items to a new state in one commit.  RQI_SENDING counts a try and
+ * is refused (RD_E_BUSY, nothing changed) unless runner still holds the
+ * batch, so two processes can never both send an item; RQI_SENT also marks
+ * the messages requeued by this batch and records provider_id; error (may
+ * be NULL) is kept for failed/unknown/skipped. */
+int store_batch_mark(struct store *s, int64_t batch, const char *runner, const struct rd_batch_item *items,
+                     size_t n, int status, const char *provider_id, const char *error, int64_t now);
 
 /* All batches, newest first; free with free(). */
 int store_batches_list(struct store *s, struct rd_batch **out, size_t *n);

@@ -30,7 +30,7 @@ static const char *const opt_gen[] = { "messages=", "seed=", "days=", "out=", NU
 static const char *const opt_demo[] = { "messages=", "seed=", "no-dashboard", NULL };
 static const char *const opt_dashboard[] = { NULL };
 static const char *const opt_requeue[] = { "to=", "rate=", "dry-run", "yes", "force", "format=", "resume=",
-                                           "resend-unknown", NULL };
+                                           "resend-unknown", "abandon=", NULL };
 static const char *const opt_batches[] = { "format=", NULL };
 
 static const struct command commands[] = {
@@ -39,7 +39,7 @@ static const struct command commands[] = {
 	  "migrates an older store forward.  A file that is not a redrive store is refused and\n"
 	  "left untouched; a store newer than this redrive is refused.\n",
 	  opt_init, 0, cmd_init },
-	{ "import", "import campaigns|sendlog|events FILE|- [--rejects PATH] [--format json|csv]",
+	{ "import", "import campaigns|sendlog|events FILE|- [--rejects PATH] [--format json|csv] [--quiet]",
 	  "import campaigns, send-log rows or webhook events",
 	  "campaigns, sendlog: JSON Lines (or JSON arrays) or CSV with a header, field names as in\n"
 	  "  the SPEC (msg_key, campaign, email_name, recipient, subject, queued_at, sent_at,\n"
@@ -49,7 +49,8 @@ static const struct command commands[] = {
 	  "events: SendGrid event webhook bodies: one JSON array, arrays back to back, or one\n"
 	  "  object a line.  Duplicates (by sg_event_id or by content) are counted, not stored.\n"
 	  "Bad records go to FILE.rejects.jsonl (or --rejects PATH) with line and reason; the good\n"
-	  "ones are stored.  Prints \"stored N, duplicates D, rejected R\"; exit status 3 when R > 0.\n",
+	  "ones are stored.  Prints \"stored N, duplicates D, rejected R\"; exit status 3 when R > 0.\n"
+	  "--quiet: no progress line on a terminal.\n",
 	  opt_import, 0, cmd_import },
 	{ "incident", "incident add NAME --window W [--window W...] [--tz ZONE] | list | show NAME | rm NAME "
 	              "[--format table|json]",
@@ -75,8 +76,8 @@ static const struct command commands[] = {
 	  "to FILE, mode 0600, replacing it atomically.  CSV cells that a spreadsheet would run\n"
 	  "as a formula (= + - @) are neutralised with a leading quote.\n",
 	  opt_export, 1, cmd_export },
-	{ "requeue", "requeue FILTERS --to outbox|sendgrid|smtp://HOST:PORT [--rate N] [--dry-run|--yes] [--force] "
-	             "| requeue --resume BATCH [--yes] [--resend-unknown]",
+	{ "requeue", "requeue FILTERS --to outbox|sendgrid|smtp://HOST:PORT [--rate N] [--dry-run [--format json]|--yes] "
+	             "[--force] | requeue --resume BATCH [--yes] [--resend-unknown] [--rate N] | requeue --abandon BATCH",
 	  "resend the lost messages, once, through a journaled batch",
 	  "Selects the lost messages of the filter (queued, dead, pending past the grace period; or\n"
 	  "the states given with --state), excludes suppressed recipients, delivered messages (late\n"
@@ -91,7 +92,8 @@ static const struct command commands[] = {
 	  "{\"target\",\"selected\",\"excluded\":{…},\"to_send\"}); --yes sends without asking.\n"
 	  "After a crash or a lost session, --resume BATCH finishes the batch without sending any\n"
 	  "message twice; items that were in flight are \"unknown\" and are resent only with\n"
-	  "--resend-unknown.  Ctrl-C stops after the current request.\n",
+	  "--resend-unknown.  Ctrl-C stops after the current request.  --abandon BATCH gives up\n"
+	  "a stopped batch: its planned messages can then go into a new batch.\n",
 	  opt_requeue, 1, cmd_requeue },
 	{ "batches", "batches [--format table|json]", "requeue batches and their progress",
 	  "Lists every requeue batch, newest first: target, status, and items planned, sent,\n"
@@ -103,12 +105,15 @@ static const struct command commands[] = {
 	  "--now, with the incidents of the source documents replayed (the two JST windows of\n"
 	  "seed 000, a stopped campaign, dead letters, late bounces), and records those incidents.\n"
 	  "Deterministic for a seed.  Without --out the data goes into the store; with --out DIR\n"
-	  "it is written as campaigns.jsonl, sendlog.jsonl, events.json and incidents.jsonl.\n",
+	  "it is written as campaigns.jsonl, sendlog.jsonl, events.json, incidents.jsonl and\n"
+	  "truth.jsonl (the report each incident must give, from the generator's own bookkeeping).\n",
 	  opt_gen, 0, cmd_gen },
-	{ "demo", "demo [--db PATH] [--messages N]", "make a demo store and open the dashboard",
+	{ "demo", "demo [--db PATH] [--messages N] [--seed S] [--no-dashboard]",
+	  "make a demo store and open the dashboard",
 	  "Generates a demo store (default ./redrive-demo.db, 20000 messages) replaying the\n"
 	  "source incidents, prints the report of the main incident and opens the dashboard\n"
-	  "(when standard output is a terminal).\n",
+	  "(when standard output is a terminal; --no-dashboard stops after the report).  Only a\n"
+	  "store an earlier demo made is ever replaced.\n",
 	  opt_demo, 0, cmd_demo },
 	{ "dashboard", "[--db PATH] [--tz ZONE] [--theme NAME] [--read-only]", "open the dashboard",
 	  "Opens the terminal dashboard on the store.\n", opt_dashboard, 1, cmd_dashboard },
@@ -127,7 +132,8 @@ static void print_usage(FILE *out, const char *argv0)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nFILTERS:\n%s", FILTER_HELP);
-	fputs("\nevery command: --db PATH (default $REDRIVE_DB, else ./redrive.db), --now T, --help\n"
+	fputs("\nevery command: --db PATH (default $REDRIVE_DB, else ./redrive.db), --now T, --read-only,\n"
+	      "--theme NAME, --help, --version\n"
 	      "exit status: 0 ok, 2 usage error, 3 input partly rejected, 1 other failure\n",
 	      out);
 }
@@ -137,7 +143,9 @@ static void print_command_help(FILE *out, const char *argv0, const struct comman
 	fprintf(out, "usage: %s %s\n\n%s\n%s", argv0, cmd->usage, cmd->summary, cmd->help);
 	if (cmd->filters)
 		fprintf(out, "\nFILTERS:\n%s", FILTER_HELP);
-	fputs("\ncommon options: --db PATH, --tz ZONE, --now T (or $REDRIVE_NOW), --help\n", out);
+	fputs("\ncommon options: --db PATH, --tz ZONE, --now T (or $REDRIVE_NOW), --read-only, --theme NAME,\n"
+	      "--help, --version\n",
+	      out);
 }
 
 int cli_usage(const struct cli *c, const char *fmt, ...)
@@ -206,11 +214,11 @@ int cli_number(const struct cli *c, const char *name, int64_t min, int64_t max, 
 
 int cli_open_store(struct cli *c, enum store_mode mode, struct store **out)
 {
-	if (c->read_only && mode != STORE_READ_ONLY) {
-		if (mode == STORE_CREATE)
-			return rd_error(RD_E_READ_ONLY, "`redrive %s` writes the store; drop --read-only",
-			                c->cmd->name);
-	}
+	/* export and report open for writing only to add to the audit log;
+	 * commands whose job is to write refuse --read-only up front */
+	int writes = strcmp(c->cmd->name, "export") != 0 && strcmp(c->cmd->name, "report") != 0;
+	if (c->read_only && mode != STORE_READ_ONLY && writes)
+		return cli_usage(c, "`redrive %s` writes the store; drop --read-only", c->cmd->name);
 	return store_open(c->db_path, c->read_only ? STORE_READ_ONLY : mode, out);
 }
 
@@ -270,6 +278,9 @@ static int common_option(struct cli *c, const char *name, const char *value, int
 static int add_option(struct cli *c, const char *name, const char *value)
 {
 	int takes = 0;
+	if (strcmp(name, "tagged") == 0)
+		return cli_usage(c, "--tagged is the dashboard's tag set; on the command line choose messages with "
+		                    "the other filters");
 	int r = common_option(c, name, value, &takes, 0);
 	if (r)
 		return common_option(c, name, value, &takes, 1) < 0 ? RD_E_USAGE : RD_OK;
@@ -321,6 +332,10 @@ static int parse(struct cli *c, int argc, char **argv, int *help)
 		}
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			*help = 1;
+			continue;
+		}
+		if (strcmp(a, "--version") == 0) {
+			*help = 2;
 			continue;
 		}
 		if (a[1] != '-')
@@ -433,6 +448,11 @@ int cli_main(int argc, char **argv)
 			return report_error(rc);
 		}
 		rc = parse(&c, argc - 1, argv + 1, &help);
+	}
+	if (!rc && help == 2) {
+		printf("redrive %s (store schema %d)\n", REDRIVE_VERSION, store_schema_version());
+		filter_free(&c.filter);
+		return 0;
 	}
 	if (!rc && help) {
 		if (strcmp(c.cmd->name, "dashboard") == 0)

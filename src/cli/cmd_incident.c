@@ -163,9 +163,11 @@ int cmd_incident(struct cli *c)
 		return rc;
 	const char *sub = c->npos ? c->pos[0] : "";
 	const struct rd_filter *f = &c->filter;
-	if (strcmp(sub, "add") != 0 && (f->nspecs || f->incident || f->ncampaigns || f->states ||
-	                                f->affected || f->nrecipients))
-		return cli_usage(c, "filters and --window belong to `incident add`");
+	if (f->incident || f->ncampaigns || f->states || f->affected || f->nrecipients)
+		return cli_usage(c, "an incident is only windows and a zone: `incident add NAME --window W [--tz ZONE]` "
+		                    "takes no other filter");
+	if (strcmp(sub, "add") != 0 && f->nspecs)
+		return cli_usage(c, "--window belongs to `incident add`");
 	if (strcmp(sub, "add") == 0)
 		return add(c);
 	if ((strcmp(sub, "list") == 0 && c->npos == 1))

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli_int.h"
@@ -113,7 +114,7 @@ static int run_batch(struct cli *c, int64_t batch, int resend_unknown, double ra
 	if (rc)
 		return rc;
 	printf("batch %lld to %s: %s; sent %lld, failed %lld, skipped %lld, unknown %lld, left %lld\n",
-	       (long long)b.id, b.target, requeue_status_name(b.status), (long long)b.sent, (long long)b.failed,
+	       (long long)b.id, b.target, store_batch_status_name(b.status), (long long)b.sent, (long long)b.failed,
 	       (long long)b.skipped, (long long)b.unknown, (long long)b.planned);
 	if (rc_run)
 		return rc_run;
@@ -140,29 +141,56 @@ static int parse_rate(const struct cli *c, double *rate)
 	return RD_OK;
 }
 
-static int resume(struct cli *c, double rate)
+static int batch_number(const struct cli *c, const char *opt, int64_t *batch)
 {
 	char *end;
-	const char *v = cli_opt(c, "resume");
-	long long batch = strtoll(v, &end, 10);
-	if (!*v || *end || batch <= 0)
-		return cli_usage(c, "--resume needs a batch number (see `redrive batches`)");
+	const char *v = cli_opt(c, opt);
+	long long n = strtoll(v, &end, 10);
+	if (!*v || *end || n <= 0)
+		return cli_usage(c, "--%s needs a batch number (see `redrive batches`)", opt);
+	*batch = n;
+	return RD_OK;
+}
+
+static int resume(struct cli *c, double rate)
+{
+	int64_t batch;
 	struct store *s;
 	struct rd_batch b;
-	int rc = cli_open_store(c, STORE_READ_ONLY, &s);
+	int rc = batch_number(c, "resume", &batch);
+	if (!rc)
+		rc = cli_open_store(c, STORE_READ_ONLY, &s);
 	if (rc)
 		return rc;
 	rc = store_batch_get(s, batch, &b);
 	store_close(s);
 	if (rc)
 		return rc;
-	printf("batch %lld to %s: %lld of %lld left to send, %lld unknown\n", batch, b.target,
+	printf("batch %lld to %s: %lld of %lld left to send, %lld unknown\n", (long long)batch, b.target,
 	       (long long)b.planned, (long long)b.total, (long long)b.unknown);
 	int resend = cli_flag(c, "resend-unknown");
 	if (!cli_flag(c, "yes") && (rc = confirm(c, b.planned + (resend ? b.unknown : 0))) != RD_OK)
 		return rc;
 	fflush(stdout);
 	return run_batch(c, batch, resend, rate);
+}
+
+static int abandon(struct cli *c)
+{
+	int64_t batch, n = 0;
+	struct store *s;
+	int rc = batch_number(c, "abandon", &batch);
+	if (!rc)
+		rc = cli_open_store(c, STORE_READ_WRITE, &s);
+	if (rc)
+		return rc;
+	rc = store_batch_abandon(s, batch, (int64_t)time(NULL), &n);
+	store_close(s);
+	if (!rc)
+		printf("batch %lld abandoned: %lld planned message(s) will not be sent by it; they can be "
+		       "requeued in a new batch\n",
+		       (long long)batch, (long long)n);
+	return rc ? rc : cli_flush(stdout);
 }
 
 int cmd_requeue(struct cli *c)
@@ -173,8 +201,10 @@ int cmd_requeue(struct cli *c)
 		return rc;
 	if (c->npos)
 		return cli_usage(c, "requeue takes filters, not arguments (\"%s\")", c->pos[0]);
-	if (c->read_only)
-		return cli_usage(c, "requeue writes its journal to the store; drop --read-only");
+	if (c->read_only && !cli_flag(c, "dry-run"))
+		return cli_usage(c, "requeue writes its journal to the store; drop --read-only (a --dry-run may keep it)");
+	if (cli_opt(c, "abandon"))
+		return abandon(c);
 	if (cli_opt(c, "resume"))
 		return resume(c, rate);
 
@@ -185,6 +215,9 @@ int cmd_requeue(struct cli *c)
 		return cli_usage(c, "requeue needs --to outbox|sendgrid|smtp://HOST:PORT");
 	if ((rc = requeue_target_parse(to, &o.target)) != RD_OK)
 		return rc;
+	/* a target that cannot run is refused before anything is journaled */
+	if (!cli_flag(c, "dry-run") && (rc = requeue_target_check(&o.target)) != RD_OK)
+		return rc;
 	if (format && strcmp(format, "json") != 0 && strcmp(format, "table") != 0)
 		return cli_usage(c, "--format %s: use json or table", format);
 	int dry = cli_flag(c, "dry-run");
@@ -194,7 +227,7 @@ int cmd_requeue(struct cli *c)
 	struct store *s;
 	struct requeue_counts counts;
 	int64_t batch = 0;
-	if ((rc = cli_open_store(c, STORE_READ_WRITE, &s)) != RD_OK)
+	if ((rc = cli_open_store(c, dry ? STORE_READ_ONLY : STORE_READ_WRITE, &s)) != RD_OK)
 		return rc;
 	rc = cli_resolve_filter(c, s, NULL);
 	if (!rc)
@@ -242,7 +275,7 @@ static json_t *batch_json(const struct rd_batch *b)
 	json_t *o = json_object();
 	json_object_set_new(o, "batch", json_integer(b->id));
 	json_object_set_new(o, "target", json_string(b->target));
-	json_object_set_new(o, "status", json_string(requeue_status_name(b->status)));
+	json_object_set_new(o, "status", json_string(store_batch_status_name(b->status)));
 	json_object_set_new(o, "planned", json_integer(b->planned));
 	json_object_set_new(o, "sent", json_integer(b->sent));
 	json_object_set_new(o, "failed", json_integer(b->failed));
@@ -292,7 +325,7 @@ int cmd_batches(struct cli *c)
 			snprintf(num[3], 24, "%lld", (long long)b->failed);
 			snprintf(num[4], 24, "%lld", (long long)b->skipped);
 			snprintf(num[5], 24, "%lld", (long long)b->unknown);
-			const char *cells[NCOLS] = { num[0], b->target, requeue_status_name(b->status), num[1], num[2],
+			const char *cells[NCOLS] = { num[0], b->target, store_batch_status_name(b->status), num[1], num[2],
 			                             num[3], num[4], num[5], b->operator_name, buf_str(&when) };
 			rc = table_add(t, cells);
 			buf_free(&when);

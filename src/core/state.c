@@ -68,16 +68,14 @@ void state_flags_text(int flags, char *out, size_t outlen)
 	state_flags_each(flags, add_flag_text, &t);
 }
 
-int64_t state_pending_since(int has_sent, int64_t sent_at, int has_requeue, int64_t requeued_at)
+int64_t state_pending_since(int64_t t_at, int has_requeue, int64_t requeued_at)
 {
-	if (has_requeue)
-		return requeued_at;
-	return has_sent ? sent_at : 0;
+	return has_requeue ? requeued_at : t_at;
 }
 
 int state_is_stale(int state, int64_t since, int64_t now, int64_t grace)
 {
-	return state == RD_STATE_PENDING && since > 0 && now - since > grace;
+	return state == RD_STATE_PENDING && now - since > grace;
 }
 
 int state_is_lost(int state, int stale)

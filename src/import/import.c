@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "import_input.h"
 #include "redrive/error.h"
@@ -147,6 +148,8 @@ int import_run(struct store *s, enum import_kind kind, const struct import_opts 
 	int rc = open_input(o, kind, &in, &format);
 	if (rc)
 		return rc;
+	/* the rejects file describes the last run: an older one would mislead */
+	unlink(r->rejects_path);
 	struct rejects *rej = rejects_new(r->rejects_path, is_stdin ? "stdin" : o->path);
 	if (!rej)
 		rc = RD_E_NOMEM;

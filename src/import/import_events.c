@@ -259,16 +259,48 @@ static void stop_reader(struct pipeline *p)
 	pthread_mutex_unlock(&p->mu);
 }
 
-static int apply(struct store *s, struct batch *b, struct rd_ingest_stats *st)
+/* Batches share a transaction up to RD_IMPORT_TX_EVENTS events: a page of
+ * recent messages or index entries that many events touch is then written
+ * to the WAL once per transaction instead of once per batch.  Counts of a
+ * transaction reach *st only when it commits. */
+struct tx {
+	int open;
+	size_t events;
+	struct rd_ingest_stats pending;
+};
+
+static int tx_commit(struct store *s, struct tx *t, struct rd_ingest_stats *st)
 {
-	int rc = store_begin(s);
-	if (!rc)
-		rc = store_events_apply(s, b->ev, b->n, st);
-	if (!rc)
-		rc = store_commit(s);
-	else
+	if (!t->open)
+		return RD_OK;
+	int rc = store_commit(s);
+	if (rc) {
 		store_rollback(s);
+	} else {
+		st->stored += t->pending.stored;
+		st->duplicates += t->pending.duplicates;
+		st->orphans += t->pending.orphans;
+	}
+	memset(t, 0, sizeof *t);
 	return rc;
+}
+
+static int apply(struct store *s, struct batch *b, struct tx *t, struct rd_ingest_stats *st)
+{
+	int rc = RD_OK;
+	if (!t->open) {
+		if ((rc = store_begin(s)) != RD_OK)
+			return rc;
+		t->open = 1;
+	}
+	rc = store_events_apply(s, b->ev, b->n, &t->pending);
+	if (rc) {
+		store_rollback(s);
+		memset(t, 0, sizeof *t);
+		return rc;
+	}
+	t->events += b->n;
+	return t->events >= RD_IMPORT_TX_EVENTS ? tx_commit(s, t, st) : RD_OK;
 }
 
 static void show_progress(const struct rd_ingest_stats *st, uint64_t rejected, time_t start, int final)
@@ -327,9 +359,10 @@ int import_events(struct store *s, FILE *in, struct rejects *rej, int progress,
 		return rc;
 	}
 	struct batch *b;
+	struct tx tx = { 0 };
 	while ((b = take_full(&p)) != NULL) {
 		if (!rc)
-			rc = apply(s, b, &st);
+			rc = apply(s, b, &tx, &st);
 		if (rc)
 			stop_reader(&p);
 		give_back(&p, b);
@@ -339,6 +372,8 @@ int import_events(struct store *s, FILE *in, struct rejects *rej, int progress,
 		}
 	}
 	pthread_join(th, NULL);
+	if (!rc)
+		rc = tx_commit(s, &tx, &st);
 	if (progress)
 		show_progress(&st, rejects_count(rej), start, 1);
 	if (!rc && p.reader_rc) {

@@ -27,14 +27,6 @@
 /* The longest back-off between tries, seconds. */
 #define MAX_BACKOFF 30.0
 
-static const char *const status_names[] = { "planned", "running", "paused", "done",
-                                            "cancelled", "stopped", "interrupted" };
-
-const char *requeue_status_name(int status)
-{
-	return status >= 0 && status <= RQS_INTERRUPTED ? status_names[status] : "unknown";
-}
-
 int requeue_target_parse(const char *s, struct requeue_target *out)
 {
 	memset(out, 0, sizeof *out);
@@ -121,6 +113,9 @@ static double mono(void)
 struct run {
 	struct store *s;
 	struct rd_batch b;
+	char runner[256];     /* host:pid, the claim on the batch */
+	int lost;             /* another process took the batch over */
+	double beat;          /* when the heartbeat was last written */
 	struct requeue_control *ctl;
 	struct requeue_progress p;
 	double rate;          /* messages per second, 0 = no cap */
@@ -168,13 +163,21 @@ static void set_error(struct run *r, const char *msg)
 	buf_free(&safe);
 }
 
-/* Sleeps up to secs, waking for cancel; returns 1 when cancelled. */
+/* Sleeps up to secs, waking for cancel and showing signs of life; returns 1
+ * when cancelled (or when the claim was lost: stop at once). */
 static int nap(struct run *r, double secs)
 {
 	double until = mono() + secs;
 	while (mono() < until) {
 		if (r->ctl && r->ctl->cancel)
 			return 1;
+		if (mono() - r->beat > 5) {
+			r->beat = mono();
+			if (store_batch_heartbeat(r->s, r->b.id, r->runner, (int64_t)time(NULL)) != RD_OK) {
+				r->lost = 1;
+				return 1;
+			}
+		}
 		double left = until - mono();
 		struct timespec ts = { 0, (long)(fmin(left, 0.05) * 1e9) };
 		if (left > 0)
@@ -189,12 +192,12 @@ static int steer(struct run *r)
 	if (!r->ctl)
 		return 0;
 	if (r->ctl->pause && !r->ctl->cancel) {
-		store_batch_set_status(r->s, r->b.id, RQS_PAUSED, NULL, (int64_t)time(NULL));
+		store_batch_set_status(r->s, r->b.id, r->runner, RQS_PAUSED, NULL, (int64_t)time(NULL));
 		r->p.status = RQS_PAUSED;
 		report(r, 1);
 		while (r->ctl->pause && !r->ctl->cancel)
 			nap(r, 0.1);
-		store_batch_set_status(r->s, r->b.id, RQS_RUNNING, NULL, (int64_t)time(NULL));
+		store_batch_set_status(r->s, r->b.id, r->runner, RQS_RUNNING, NULL, (int64_t)time(NULL));
 		r->p.status = RQS_RUNNING;
 		/* the rate schedule restarts after a pause */
 		r->t0 = mono();
@@ -226,7 +229,7 @@ static int run_outbox(struct run *r)
 		if (pace(r, step))
 			return RD_E_CANCELLED;
 		int64_t sent = 0, skipped = 0;
-		rc = store_batch_outbox(r->s, r->b.id, lo, lo + step, (int64_t)time(NULL), &sent, &skipped);
+		rc = store_batch_outbox(r->s, r->b.id, r->runner, lo, lo + step, (int64_t)time(NULL), &sent, &skipped);
 		r->p.sent += sent;
 		r->p.skipped += skipped;
 		r->done_here += step;
@@ -248,7 +251,7 @@ static int deliver(struct run *r, struct target *t, struct rd_batch_item *items,
 	for (;;) {
 		if (pace(r, (int64_t)n))
 			return RD_E_CANCELLED;
-		int rc = store_batch_mark(r->s, r->b.id, items, n, RQI_SENDING, NULL, NULL, (int64_t)time(NULL));
+		int rc = store_batch_mark(r->s, r->b.id, r->runner, items, n, RQI_SENDING, NULL, NULL, (int64_t)time(NULL));
 		if (rc)
 			return rc;
 		struct target_result res;
@@ -257,7 +260,7 @@ static int deliver(struct run *r, struct target *t, struct rd_batch_item *items,
 		if (rc) {
 			/* target.h: a failing call sent nothing (out of memory, bad
 			 * arguments), so the items are planned again */
-			int mrc = store_batch_mark(r->s, r->b.id, items, n, RQI_PLANNED, NULL, NULL, (int64_t)time(NULL));
+			int mrc = store_batch_mark(r->s, r->b.id, r->runner, items, n, RQI_PLANNED, NULL, NULL, (int64_t)time(NULL));
 			return mrc ? mrc : rc;
 		}
 		int64_t now = (int64_t)time(NULL);
@@ -265,21 +268,21 @@ static int deliver(struct run *r, struct target *t, struct rd_batch_item *items,
 		case TO_SENT:
 			r->done_here += (int64_t)n;
 			r->p.sent += (int64_t)n;
-			return store_batch_mark(r->s, r->b.id, items, n, RQI_SENT, res.provider_id, NULL, now);
+			return store_batch_mark(r->s, r->b.id, r->runner, items, n, RQI_SENT, res.provider_id, NULL, now);
 		case TO_FAILED:
 			set_error(r, res.error);
 			r->done_here += (int64_t)n;
 			r->p.failed += (int64_t)n;
-			return store_batch_mark(r->s, r->b.id, items, n, RQI_FAILED, NULL, res.error, now);
+			return store_batch_mark(r->s, r->b.id, r->runner, items, n, RQI_FAILED, NULL, res.error, now);
 		case TO_UNKNOWN:
 			set_error(r, res.error);
 			r->done_here += (int64_t)n;
 			r->p.unknown += (int64_t)n;
-			return store_batch_mark(r->s, r->b.id, items, n, RQI_UNKNOWN, NULL, res.error, now);
+			return store_batch_mark(r->s, r->b.id, r->runner, items, n, RQI_UNKNOWN, NULL, res.error, now);
 		case TO_STOP:
 			set_error(r, res.error);
 			/* nothing was accepted: the items wait for a fixed configuration */
-			rc = store_batch_mark(r->s, r->b.id, items, n, RQI_PLANNED, NULL, res.error, now);
+			rc = store_batch_mark(r->s, r->b.id, r->runner, items, n, RQI_PLANNED, NULL, res.error, now);
 			return rc ? rc : rd_error(RD_E_AUTH, "the target refused us: %s", r->p.last_error);
 		case TO_RETRY:
 			break;
@@ -292,9 +295,9 @@ static int deliver(struct run *r, struct target *t, struct rd_batch_item *items,
 			snprintf(why, sizeof why, "gave up after %d tries: %s", tries + limited, r->p.last_error);
 			r->done_here += (int64_t)n;
 			r->p.failed += (int64_t)n;
-			return store_batch_mark(r->s, r->b.id, items, n, RQI_FAILED, NULL, why, now);
+			return store_batch_mark(r->s, r->b.id, r->runner, items, n, RQI_FAILED, NULL, why, now);
 		}
-		rc = store_batch_mark(r->s, r->b.id, items, n, RQI_PLANNED, NULL, res.error, now);
+		rc = store_batch_mark(r->s, r->b.id, r->runner, items, n, RQI_PLANNED, NULL, res.error, now);
 		if (rc)
 			return rc;
 		double wait = rate_limited ? res.retry_after : fmin(MAX_BACKOFF, 0.25 * pow(2, tries));
@@ -347,18 +350,23 @@ static int run_network(struct run *r, struct target *t)
 	return rc;
 }
 
-static int open_target(const struct rd_batch *b, struct target **t)
+static int open_target(const struct requeue_target *spec, struct target **t)
 {
-	struct requeue_target spec;
-	int rc = requeue_target_parse(b->target, &spec);
-	if (rc)
-		return rc;
 	*t = NULL;
-	if (spec.kind == RQ_SENDGRID)
+	if (spec->kind == RQ_SENDGRID)
 		return target_open_sendgrid(t);
-	if (spec.kind == RQ_SMTP)
-		return target_open_smtp(spec.spec, t);
+	if (spec->kind == RQ_SMTP)
+		return target_open_smtp(spec->spec, t);
 	return RD_OK;
+}
+
+int requeue_target_check(const struct requeue_target *spec)
+{
+	struct target *t;
+	int rc = open_target(spec, &t);
+	if (t)
+		target_close(t);
+	return rc;
 }
 
 static void runner_id(char *out, size_t n)
@@ -375,19 +383,21 @@ int requeue_run(const char *store_path, int64_t batch, int resend_unknown, doubl
 {
 	struct run r;
 	struct target *t = NULL;
-	char runner[256];
 	memset(&r, 0, sizeof r);
 	r.ctl = ctl;
-	runner_id(runner, sizeof runner);
+	runner_id(r.runner, sizeof r.runner);
 
 	int rc = store_open(store_path, STORE_READ_WRITE, &r.s);
 	if (rc)
 		return rc;
-	rc = store_batch_claim(r.s, batch, runner, resend_unknown, (int64_t)time(NULL), &r.b);
+	rc = store_batch_claim(r.s, batch, r.runner, resend_unknown, (int64_t)time(NULL), &r.b);
+	struct requeue_target spec;
+	if (!rc)
+		rc = requeue_target_parse(r.b.target, &spec);
 	if (!rc) {
-		rc = open_target(&r.b, &t);
+		rc = open_target(&spec, &t);
 		if (rc) /* nothing sent: give the batch back as it was */
-			store_batch_set_status(r.s, batch, RQS_STOPPED, rd_error_message(), (int64_t)time(NULL));
+			store_batch_set_status(r.s, batch, r.runner, RQS_STOPPED, rd_error_message(), (int64_t)time(NULL));
 	}
 	if (rc) {
 		store_close(r.s);
@@ -402,10 +412,13 @@ int requeue_run(const char *store_path, int64_t batch, int resend_unknown, doubl
 	r.p.unknown = r.b.unknown;
 	r.p.status = RQS_RUNNING;
 	r.p.eta = -1;
-	r.t0 = mono();
+	r.t0 = r.beat = mono();
 	report(&r, 1);
 
 	rc = t ? run_network(&r, t) : run_outbox(&r);
+	if (r.lost)
+		rc = rd_error(RD_E_BUSY, "another process took over batch %lld; this run stopped without sending more",
+		              (long long)batch);
 	if (t)
 		target_close(t);
 
@@ -413,7 +426,7 @@ int requeue_run(const char *store_path, int64_t batch, int resend_unknown, doubl
 	           : rc == RD_E_AUTH ? RQS_STOPPED : RQS_INTERRUPTED;
 	char err[1024];
 	snprintf(err, sizeof err, "%s", rc ? rd_error_message() : r.p.last_error);
-	int src = store_batch_set_status(r.s, batch, status, err[0] ? err : NULL, (int64_t)time(NULL));
+	int src = store_batch_set_status(r.s, batch, r.runner, status, err[0] ? err : NULL, (int64_t)time(NULL));
 	r.p.status = status;
 	report(&r, 1);
 	store_close(r.s);

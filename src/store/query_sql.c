@@ -74,7 +74,7 @@ int query_from(struct qsql *q, const struct rd_filter *f, int with_campaigns)
 
 int query_stale_expr(struct qsql *q, const struct rd_filter *f)
 {
-	buf_adds(&q->sql, "rd_stale(m.state, m.sent_at, m.requeued_at, ");
+	buf_adds(&q->sql, "rd_stale(m.state, m.t_at, m.requeued_at, ");
 	qsql_int(q, f->now);
 	buf_adds(&q->sql, ", ");
 	qsql_int(q, f->grace);

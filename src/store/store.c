@@ -37,30 +37,27 @@ static const char *const stmt_sql[ST_COUNT_] = {
 	[ST_RECIPIENT_ID] = "SELECT id, suppressed FROM recipients WHERE email = ?1",
 	[ST_RECIPIENT_CREATE] = "INSERT INTO recipients(email) VALUES (?1)",
 	[ST_MESSAGE_INSERT] =
-		"INSERT INTO messages(msg_key, campaign_id, email_name, recipient_id, recipient, subject,"
-		" queued_at, sent_at, provider, provider_msg_id, attempts, dead_at, dead_reason, payload, state, flags,"
-		" reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, coalesce(?11, 0), ?12, ?13, ?14, ?15, ?16, ?17)",
+		"INSERT INTO messages(msg_key, campaign_id, email_name, recipient_id, recipient,"
+		" queued_at, sent_at, provider, provider_msg_id, attempts, dead_at, dead_reason, state, flags,"
+		" reason) VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9, ?10, coalesce(?11, 0), ?12, ?13, ?15, ?16, ?17)",
 	[ST_MESSAGE_UPSERT] =
-		"INSERT INTO messages(msg_key, campaign_id, email_name, recipient_id, recipient, subject,"
-		" queued_at, sent_at, provider, provider_msg_id, attempts, dead_at, dead_reason, payload)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, coalesce(?11, 0), ?12, ?13, ?14)"
+		"INSERT INTO messages(msg_key, campaign_id, email_name, recipient_id, recipient,"
+		" queued_at, sent_at, provider, provider_msg_id, attempts, dead_at, dead_reason)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9, ?10, coalesce(?11, 0), ?12, ?13)"
 		" ON CONFLICT(msg_key) DO UPDATE SET"
 		"  campaign_id = excluded.campaign_id,"
 		"  email_name = coalesce(excluded.email_name, email_name),"
 		"  recipient_id = excluded.recipient_id, recipient = excluded.recipient,"
-		"  subject = coalesce(excluded.subject, subject),"
 		"  queued_at = coalesce(excluded.queued_at, queued_at),"
 		"  sent_at = coalesce(excluded.sent_at, sent_at),"
 		"  provider = coalesce(excluded.provider, provider),"
 		"  provider_msg_id = coalesce(excluded.provider_msg_id, provider_msg_id),"
 		"  attempts = max(attempts, coalesce(?11, 0)),"
 		"  dead_at = coalesce(excluded.dead_at, dead_at),"
-		"  dead_reason = coalesce(excluded.dead_reason, dead_reason),"
-		"  payload = coalesce(excluded.payload, payload)"
+		"  dead_reason = coalesce(excluded.dead_reason, dead_reason)"
 		" WHERE campaign_id IS NOT excluded.campaign_id"
 		"  OR recipient IS NOT excluded.recipient"
 		"  OR (excluded.email_name IS NOT NULL AND email_name IS NOT excluded.email_name)"
-		"  OR (excluded.subject IS NOT NULL AND subject IS NOT excluded.subject)"
 		"  OR (excluded.queued_at IS NOT NULL AND queued_at IS NOT excluded.queued_at)"
 		"  OR (excluded.sent_at IS NOT NULL AND sent_at IS NOT excluded.sent_at)"
 		"  OR (excluded.provider IS NOT NULL AND provider IS NOT excluded.provider)"
@@ -68,8 +65,14 @@ static const char *const stmt_sql[ST_COUNT_] = {
 		"  OR coalesce(?11, 0) > attempts"
 		"  OR (excluded.dead_at IS NOT NULL AND dead_at IS NOT excluded.dead_at)"
 		"  OR (excluded.dead_reason IS NOT NULL AND dead_reason IS NOT excluded.dead_reason)"
-		"  OR (excluded.payload IS NOT NULL AND payload IS NOT excluded.payload)"
 		" RETURNING id",
+	/* subject and payload: new, or given again and different */
+	[ST_BODY_UPSERT] =
+		"INSERT INTO message_bodies(msg_id, subject, payload) SELECT ?1, ?2, ?3 WHERE ?2 IS NOT NULL OR ?3 IS NOT NULL"
+		" ON CONFLICT(msg_id) DO UPDATE SET subject = coalesce(excluded.subject, subject),"
+		" payload = coalesce(excluded.payload, payload)"
+		" WHERE (excluded.subject IS NOT NULL AND subject IS NOT excluded.subject)"
+		"  OR (excluded.payload IS NOT NULL AND payload IS NOT excluded.payload)",
 	[ST_MESSAGE_BY_KEY] = "SELECT id FROM messages WHERE msg_key = ?1",
 	[ST_MESSAGE_BY_PID] = "SELECT id, recipient_id FROM messages WHERE provider_msg_id = ?1",
 	[ST_MESSAGE_BY_ATTEMPT] =
@@ -208,11 +211,9 @@ int64_t store_col_time(sqlite3_stmt *st, int i)
 static void sql_stale(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
-	/* rd_stale(state, sent_at, requeued_at, now, grace) */
-	int has_sent = sqlite3_value_type(argv[1]) != SQLITE_NULL;
+	/* rd_stale(state, t_at, requeued_at, now, grace) */
 	int has_rq = sqlite3_value_type(argv[2]) != SQLITE_NULL;
-	int64_t since = state_pending_since(has_sent, sqlite3_value_int64(argv[1]), has_rq,
-	                                    sqlite3_value_int64(argv[2]));
+	int64_t since = state_pending_since(sqlite3_value_int64(argv[1]), has_rq, sqlite3_value_int64(argv[2]));
 	sqlite3_result_int(ctx, state_is_stale(sqlite3_value_int(argv[0]), since,
 	                                       sqlite3_value_int64(argv[3]),
 	                                       sqlite3_value_int64(argv[4])));

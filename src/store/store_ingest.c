@@ -264,6 +264,8 @@ int store_campaign_upsert(struct store *s, const struct rd_campaign_in *c, int *
 	return rc;
 }
 
+/* Parameters ?1..?13 of the message statements (?6 is unused: the subject
+ * lives in message_bodies, see store_body). */
 static void bind_message(sqlite3_stmt *st, const struct rd_message_in *m, int64_t cid, int64_t rid)
 {
 	store_bind_text(st, 1, m->msg_key);
@@ -271,7 +273,6 @@ static void bind_message(sqlite3_stmt *st, const struct rd_message_in *m, int64_
 	store_bind_text(st, 3, m->email_name);
 	sqlite3_bind_int64(st, 4, rid);
 	store_bind_text(st, 5, m->recipient);
-	store_bind_text(st, 6, m->subject);
 	store_bind_time(st, 7, m->queued_at);
 	store_bind_time(st, 8, m->sent_at);
 	store_bind_text(st, 9, m->provider);
@@ -280,7 +281,23 @@ static void bind_message(sqlite3_stmt *st, const struct rd_message_in *m, int64_
 		sqlite3_bind_int64(st, 11, m->attempts);
 	store_bind_time(st, 12, m->dead_at);
 	store_bind_text(st, 13, m->dead_reason);
-	store_bind_text(st, 14, m->payload);
+}
+
+/* The subject and payload; *changed set when they were new or different. */
+static int store_body(struct store *s, int64_t id, const struct rd_message_in *m, int *changed)
+{
+	if (!m->subject && !m->payload)
+		return RD_OK;
+	sqlite3_stmt *st = store_stmt(s, ST_BODY_UPSERT);
+	if (!st)
+		return RD_E_DB;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, m->subject);
+	store_bind_text(st, 3, m->payload);
+	int rc = step_done(s, st, "storing a message's subject and payload");
+	if (!rc && sqlite3_changes(s->db) > 0)
+		*changed = 1;
+	return rc;
 }
 
 /* A message new to the store has no matched events yet (orphans waiting
@@ -301,7 +318,8 @@ static int insert_message(struct store *s, const struct rd_message_in *m, int64_
 	sqlite3_bind_int(st, 16, r.flags);
 	if (r.state == RD_STATE_DEAD)
 		store_bind_text(st, 17, m->dead_reason);
-	return step_done(s, st, "storing a message");
+	int changed = 0, rc = step_done(s, st, "storing a message");
+	return rc ? rc : store_body(s, sqlite3_last_insert_rowid(s->db), m, &changed);
 }
 
 int store_message_upsert(struct store *s, const struct rd_message_in *m, int *changed)
@@ -332,13 +350,16 @@ int store_message_upsert(struct store *s, const struct rd_message_in *m, int *ch
 	if (!(st = store_stmt(s, ST_MESSAGE_UPSERT)))
 		return RD_E_DB;
 	bind_message(st, m, cid, rid);
+	int64_t existing = id;
 	rc = sqlite3_step(st);
 	id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_db_error(s, "storing a message");
 	sqlite3_reset(st);
+	if ((rc = store_body(s, existing, m, changed)) != RD_OK)
+		return rc;
 	if (!id)
-		return RD_OK; /* identical to the stored row */
+		return RD_OK; /* the row itself is as it was */
 	*changed = 1;
 	struct event_list l = { 0 };
 	rc = recompute(s, id, &l);

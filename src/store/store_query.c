@@ -187,7 +187,7 @@ static int count_rollup(struct store *s, const struct rd_filter *f, int64_t m_lo
 	qsql_init(&q);
 	buf_adds(&q.sql, "SELECT campaign_id, state, flags, sent, CASE WHEN state = ");
 	qsql_int(&q, RD_STATE_PENDING);
-	buf_adds(&q.sql, " THEN CASE WHEN rq_minute >= 0 THEN rq_minute WHEN sent THEN minute ELSE -1 END"
+	buf_adds(&q.sql, " THEN CASE WHEN rq_minute >= 0 THEN rq_minute ELSE minute END"
 	                 " ELSE -1 END AS since, rq_minute >= 0, sum(n) FROM msg_rollup WHERE minute >= ");
 	qsql_int(&q, m_lo);
 	buf_adds(&q.sql, " AND minute < ");
@@ -221,7 +221,7 @@ static int count_rollup(struct store *s, const struct rd_filter *f, int64_t m_lo
 		int state = sqlite3_column_int(st, 1), flags = sqlite3_column_int(st, 2);
 		int64_t since = sqlite3_column_int64(st, 4);
 		int stale = 0;
-		if (state == RD_STATE_PENDING && since >= 0) {
+		if (state == RD_STATE_PENDING) {
 			if (since == b) {
 				if (sqlite3_column_int(st, 5))
 					*rq_boundary = 1;
@@ -277,9 +277,8 @@ static int count_window(struct store *s, const struct rd_filter *f, const struct
 	int64_t b = boundary_minute(f);
 	char extra[160];
 	if (!rc && inside) {
-		/* sent in the boundary minute, never requeued, pending */
-		snprintf(extra, sizeof extra, "m.state = %d AND m.requeued_at IS NULL AND m.sent_at IS NOT NULL",
-		         RD_STATE_PENDING);
+		/* waiting since the boundary minute, never requeued, pending */
+		snprintf(extra, sizeof extra, "m.state = %d AND m.requeued_at IS NULL", RD_STATE_PENDING);
 		rc = count_scan(s, f, b * 60, b * 60 + 60, extra, r, cap);
 	}
 	if (!rc && rq_boundary) {
@@ -368,7 +367,8 @@ void store_report_free(struct rd_report *r)
 
 /* Columns of a message row, in the order read_message expects. */
 #define MESSAGE_COLUMNS                                                                    \
-	"m.id, m.t_at, m.msg_key, c.name, m.recipient, m.email_name, m.subject,"          \
+	"m.id, m.t_at, m.msg_key, c.name, m.recipient, m.email_name,"                     \
+	" (SELECT subject FROM message_bodies WHERE msg_id = m.id),"                       \
 	" m.provider_msg_id, m.last_event, m.reason, m.queued_at, m.sent_at, m.dead_at,"  \
 	" m.last_event_at, m.requeued_at, coalesce(m.requeue_batch, 0), m.state, m.flags," \
 	" m.attempts, (m.flags & 8) != 0, "
@@ -580,7 +580,7 @@ static int detail_message(struct store *s, const char *msg_key, int64_t now, int
 	qsql_init(&q);
 	buf_adds(&q.sql, "SELECT " MESSAGE_COLUMNS);
 	query_stale_expr(&q, &f);
-	buf_adds(&q.sql, ", m.payload, m.provider, m.dead_reason,"
+	buf_adds(&q.sql, ", (SELECT payload FROM message_bodies WHERE msg_id = m.id), m.provider, m.dead_reason,"
 	                 " (SELECT group_concat(source, ', ') FROM suppressions WHERE recipient_id = m.recipient_id)"
 	                 " FROM messages m JOIN recipients r ON r.id = m.recipient_id"
 	                 " JOIN campaigns c ON c.id = m.campaign_id WHERE m.msg_key = ");

@@ -13,7 +13,6 @@
 #include "redrive/filter.h"
 #include "redrive/message.h"
 #include "redrive/operator.h"
-#include "redrive/requeue.h"
 #include "redrive/state.h"
 #include "store_int.h"
 
@@ -24,6 +23,14 @@ enum { EX_NONE, EX_SUPPRESSED, EX_DELIVERED, EX_REQUEUED, EX_HIDDEN };
 static const char *const ex_names[] = { "", "suppressed", "delivered", "already_requeued", "hidden" };
 
 static const char *const item_names[] = { "planned", "sending", "sent", "failed", "skipped", "unknown" };
+
+static const char *const status_names[] = { "planned", "running", "paused", "done",
+                                            "cancelled", "stopped", "interrupted" };
+
+const char *store_batch_status_name(int status)
+{
+	return status >= 0 && status <= RQS_INTERRUPTED ? status_names[status] : "unknown";
+}
 
 const char *store_item_status_name(int status)
 {
@@ -253,6 +260,64 @@ static int runner_gone(const char *runner, const char *me)
 	return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
+/* RD_E_BUSY while another live process runs the batch. */
+static int not_running(struct store *s, int64_t batch, const char *me, int64_t now)
+{
+	sqlite3_stmt *st = store_dyn(s, "SELECT runner, coalesce(heartbeat_at, 0) FROM batches WHERE id = ?1");
+	if (!st)
+		return RD_E_DB;
+	sqlite3_bind_int64(st, 1, batch);
+	int rc = RD_OK;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		const char *who = (const char *)sqlite3_column_text(st, 0);
+		int64_t beat = sqlite3_column_int64(st, 1);
+		if (!runner_gone(who, me) && now - beat < 30)
+			rc = rd_error(RD_E_BUSY,
+			              "batch %lld is being run by %s (last sign of life %llds ago); "
+			              "wait for it, or stop that process",
+			              (long long)batch, who, (long long)(now - beat));
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_batch_abandon(struct store *s, int64_t batch, int64_t now, int64_t *n)
+{
+	struct rd_batch b;
+	*n = 0;
+	int rc = store_begin(s);
+	if (!rc)
+		rc = store_batch_get(s, batch, &b);
+	if (!rc)
+		rc = not_running(s, batch, "", now);
+	if (!rc) {
+		int64_t v[] = { RQI_SKIPPED, now, batch, RQI_PLANNED };
+		rc = exec_bound(s,
+		                "UPDATE batch_items SET status = ?1, updated_at = ?2, error = 'abandoned by the operator'"
+		                " WHERE batch_id = ?3 AND status = ?4",
+		                v, 4, "abandoning the batch");
+		*n = sqlite3_changes64(s->db);
+	}
+	if (!rc) {
+		int64_t v[] = { RQS_CANCELLED, now, batch };
+		rc = exec_bound(s,
+		                "UPDATE batches SET status = ?1, runner = NULL, finished_at = ?2,"
+		                " last_error = 'abandoned by the operator' WHERE id = ?3",
+		                v, 3, "abandoning the batch");
+	}
+	if (!rc) {
+		char detail[256];
+		snprintf(detail, sizeof detail, "batch %lld abandoned: %lld planned item(s) will not be sent",
+		         (long long)batch, (long long)*n);
+		rc = store_audit(s, "requeue abandon", detail);
+	}
+	if (!rc)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	return rc;
+}
+
 int store_batch_claim(struct store *s, int64_t batch, const char *runner, int resend_unknown,
                       int64_t now, struct rd_batch *out)
 {
@@ -261,23 +326,8 @@ int store_batch_claim(struct store *s, int64_t batch, const char *runner, int re
 		return rc;
 	rc = store_batch_get(s, batch, out);
 	sqlite3_stmt *st = NULL;
-	if (!rc) {
-		st = store_dyn(s, "SELECT runner, coalesce(heartbeat_at, 0) FROM batches WHERE id = ?1");
-		rc = st ? RD_OK : RD_E_DB;
-	}
-	if (!rc) {
-		sqlite3_bind_int64(st, 1, batch);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-			const char *who = (const char *)sqlite3_column_text(st, 0);
-			int64_t beat = sqlite3_column_int64(st, 1);
-			if (!runner_gone(who, runner) && now - beat < 30)
-				rc = rd_error(RD_E_BUSY,
-				              "batch %lld is being run by %s (last sign of life %llds ago); "
-				              "wait for it, or stop that process",
-				              (long long)batch, who, (long long)(now - beat));
-		}
-		sqlite3_reset(st);
-	}
+	if (!rc)
+		rc = not_running(s, batch, runner, now);
 	if (!rc && out->status == RQS_DONE && !(resend_unknown && out->unknown > 0))
 		rc = rd_error(RD_E_FAIL, "batch %lld is done already (`redrive batches` shows it)", (long long)batch);
 	if (!rc) {
@@ -318,7 +368,8 @@ int store_batch_claim(struct store *s, int64_t batch, const char *runner, int re
 	return rc;
 }
 
-int store_batch_set_status(struct store *s, int64_t batch, int status, const char *error, int64_t now)
+int store_batch_set_status(struct store *s, int64_t batch, const char *runner, int status, const char *error,
+                           int64_t now)
 {
 	int rc = store_begin(s);
 	if (rc)
@@ -326,7 +377,8 @@ int store_batch_set_status(struct store *s, int64_t batch, int status, const cha
 	sqlite3_stmt *st = store_dyn(s,
 		"UPDATE batches SET status = ?1, last_error = ?2, heartbeat_at = ?3,"
 		" runner = CASE WHEN ?1 = ?5 THEN runner ELSE NULL END,"
-		" finished_at = CASE WHEN ?1 IN (?6, ?7, ?8) THEN ?3 ELSE finished_at END WHERE id = ?4");
+		" finished_at = CASE WHEN ?1 IN (?6, ?7, ?8) THEN ?3 ELSE finished_at END"
+		" WHERE id = ?4 AND runner IS ?9");
 	if (!st) {
 		store_rollback(s);
 		return RD_E_DB;
@@ -339,11 +391,13 @@ int store_batch_set_status(struct store *s, int64_t batch, int status, const cha
 	sqlite3_bind_int(st, 6, RQS_DONE);
 	sqlite3_bind_int(st, 7, RQS_CANCELLED);
 	sqlite3_bind_int(st, 8, RQS_STOPPED);
+	store_bind_text(st, 9, runner);
 	rc = sqlite3_step(st) == SQLITE_DONE ? RD_OK : store_db_error(s, "recording the batch status");
 	sqlite3_reset(st);
-	if (!rc && status != RQS_RUNNING && status != RQS_PAUSED) {
+	int changed = !rc && sqlite3_changes(s->db) > 0;
+	if (changed && status != RQS_RUNNING && status != RQS_PAUSED) {
 		char detail[512];
-		snprintf(detail, sizeof detail, "batch %lld %s%s%s", (long long)batch, requeue_status_name(status),
+		snprintf(detail, sizeof detail, "batch %lld %s%s%s", (long long)batch, store_batch_status_name(status),
 		         error ? ": " : "", error ? error : "");
 		rc = store_audit(s, "requeue run", detail);
 	}
@@ -373,10 +427,41 @@ static int skip_changed(struct store *s, int64_t batch, int64_t lo, int64_t hi, 
 	return rc;
 }
 
-int store_batch_outbox(struct store *s, int64_t batch, int64_t lo, int64_t hi, int64_t now,
-                       int64_t *sent, int64_t *skipped)
+/* Inside a transaction: refreshes the heartbeat if runner holds the batch. */
+static int still_ours(struct store *s, int64_t batch, const char *runner, int64_t now)
+{
+	sqlite3_stmt *st = store_dyn(s, "UPDATE batches SET heartbeat_at = ?1 WHERE id = ?2 AND runner = ?3");
+	if (!st)
+		return RD_E_DB;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, batch);
+	store_bind_text(st, 3, runner);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? RD_OK : store_db_error(s, "checking the batch claim");
+	sqlite3_reset(st);
+	if (!rc && sqlite3_changes(s->db) == 0)
+		rc = rd_error(RD_E_BUSY, "another process took over batch %lld; this run stops without sending more",
+		              (long long)batch);
+	return rc;
+}
+
+int store_batch_heartbeat(struct store *s, int64_t batch, const char *runner, int64_t now)
 {
 	int rc = store_begin(s);
+	if (!rc)
+		rc = still_ours(s, batch, runner, now);
+	if (!rc)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+	return rc;
+}
+
+int store_batch_outbox(struct store *s, int64_t batch, const char *runner, int64_t lo, int64_t hi,
+                       int64_t now, int64_t *sent, int64_t *skipped)
+{
+	int rc = store_begin(s);
+	if (!rc)
+		rc = still_ours(s, batch, runner, now);
 	if (!rc)
 		rc = skip_changed(s, batch, lo, hi, now, skipped);
 	if (!rc) {
@@ -385,10 +470,10 @@ int store_batch_outbox(struct store *s, int64_t batch, int64_t lo, int64_t hi, i
 		int64_t v[] = { batch, now, lo, hi, RQI_PLANNED };
 		rc = exec_bound(s,
 			"INSERT INTO outbox(batch_id, msg_key, recipient, payload, created_at)"
-			" SELECT ?1, m.msg_key, m.recipient, CASE WHEN m.payload IS NULL THEN NULL ELSE"
-			"  json_set(m.payload, '$.personalizations[0].custom_args.msg_key', m.msg_key,"
+			" SELECT ?1, m.msg_key, m.recipient, CASE WHEN b.payload IS NULL THEN NULL ELSE"
+			"  json_set(b.payload, '$.personalizations[0].custom_args.msg_key', m.msg_key,"
 			"  '$.personalizations[0].custom_args.redrive_batch', CAST(?1 AS TEXT)) END, ?2"
-			" FROM batch_items i JOIN messages m ON m.id = i.msg_id"
+			" FROM batch_items i JOIN messages m ON m.id = i.msg_id LEFT JOIN message_bodies b ON b.msg_id = m.id"
 			" WHERE i.batch_id = ?1 AND i.seq > ?3 AND i.seq <= ?4 AND i.status = ?5"
 			" ON CONFLICT(batch_id, msg_key) DO NOTHING",
 			v, 5, "writing the outbox");
@@ -411,10 +496,6 @@ int store_batch_outbox(struct store *s, int64_t batch, int64_t lo, int64_t hi, i
 			v, 6, "marking items sent");
 		if (!rc)
 			*sent += sqlite3_changes64(s->db);
-	}
-	if (!rc) {
-		int64_t v[] = { now, batch };
-		rc = exec_bound(s, "UPDATE batches SET heartbeat_at = ?1 WHERE id = ?2", v, 2, "recording progress");
 	}
 	if (!rc)
 		rc = store_commit(s);
@@ -466,8 +547,8 @@ static int next_once(struct store *s, int64_t batch, int64_t after, size_t n, st
 		return rc;
 
 	st = store_dyn(s,
-		"SELECT i.seq, i.msg_id, i.tries, m.msg_key, m.recipient, coalesce(m.payload, '')"
-		" FROM batch_items i JOIN messages m ON m.id = i.msg_id"
+		"SELECT i.seq, i.msg_id, i.tries, m.msg_key, m.recipient, coalesce(b.payload, '')"
+		" FROM batch_items i JOIN messages m ON m.id = i.msg_id LEFT JOIN message_bodies b ON b.msg_id = m.id"
 		" WHERE i.batch_id = ?1 AND i.seq > ?2 AND i.seq <= ?3 AND i.status = ?4 ORDER BY i.seq");
 	if (!st)
 		return RD_E_DB;
@@ -515,12 +596,18 @@ void store_batch_items_free(struct rd_batch_item *items, size_t n)
 	}
 }
 
-int store_batch_mark(struct store *s, int64_t batch, const struct rd_batch_item *items, size_t n,
-                     int status, const char *provider_id, const char *error, int64_t now)
+int store_batch_mark(struct store *s, int64_t batch, const char *runner, const struct rd_batch_item *items,
+                     size_t n, int status, const char *provider_id, const char *error, int64_t now)
 {
 	int rc = store_begin(s);
 	if (rc)
 		return rc;
+	/* the claim is checked (and the heartbeat refreshed) in the same
+	 * transaction as the items change */
+	if ((rc = still_ours(s, batch, runner, now)) != RD_OK) {
+		store_rollback(s);
+		return rc;
+	}
 	sqlite3_stmt *st = store_dyn(s,
 		"UPDATE batch_items SET status = ?1, updated_at = ?2, tries = tries + ?3,"
 		" provider_id = coalesce(?4, provider_id), error = ?5 WHERE batch_id = ?6 AND seq = ?7");
@@ -549,10 +636,6 @@ int store_batch_mark(struct store *s, int64_t batch, const struct rd_batch_item 
 		                "UPDATE messages SET requeue_batch = ?1, requeued_at = ?2, state = ?3, flags = flags & 8,"
 		                " reason = NULL WHERE id = ?4",
 		                v, 4, "marking a message requeued");
-	}
-	if (!rc) {
-		int64_t v[] = { now, batch };
-		rc = exec_bound(s, "UPDATE batches SET heartbeat_at = ?1 WHERE id = ?2", v, 2, "recording progress");
 	}
 	if (!rc)
 		rc = store_commit(s);

@@ -20,8 +20,8 @@ like "$(jq -r '"\(.line) \(.reason)"' send.csv.rejects.jsonl | tr '\n' '|')" \
 
 rd messages --format json
 is "$(jq -r '.[] | select(.msg_key == "c1") | .recipient' "$OUT")" "a@example.jp" "the multi-line row is one message"
-is "$(sqlite3 redrive.db "SELECT subject FROM messages WHERE msg_key = 'c1'")" $'件名に "引用" と\r\n改行' "quotes and the CRLF line break survive"
-is "$(sqlite3 redrive.db "SELECT json_extract(payload, '$.personalizations[0].to[0].email') FROM messages WHERE msg_key = 'c1'")" "a@example.jp" "payload JSON in a CSV cell"
+is "$(sqlite3 redrive.db "SELECT subject FROM messages_v WHERE msg_key = 'c1'")" $'件名に "引用" と\r\n改行' "quotes and the CRLF line break survive"
+is "$(sqlite3 redrive.db "SELECT json_extract(b.payload, '$.personalizations[0].to[0].email') FROM messages m JOIN message_bodies b ON b.msg_id = m.id WHERE m.msg_key = 'c1'")" "a@example.jp" "payload JSON in a CSV cell"
 
 rd import sendlog send.csv --rejects "$T/r.jsonl"
 is "$(cat "$OUT")" "stored 0, duplicates 2, rejected 3" "re-import: nothing new"

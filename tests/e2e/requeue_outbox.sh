@@ -3,7 +3,7 @@
 # journal, the new attempt's events, resume after kill -9.
 . "$(dirname "$0")/../lib/tap.sh"
 D=$TOP/tests/data/small
-plan 23
+plan 30
 export_now 2018-09-13T03:00+09:00
 rd import campaigns "$D/campaigns.csv"
 rd import sendlog "$D/sendlog.jsonl"
@@ -75,3 +75,27 @@ rd requeue --resume "$batch" --yes
 like "$(cat "$OUT")" "done; sent 3000, failed 0, skipped 0, unknown 0, left 0" "after $kills kill -9s and resumes the batch is done"
 is "$(sqlite3 redrive.db "SELECT count(*), count(DISTINCT msg_key) FROM outbox WHERE batch_id = $batch")" "3000|3000" "every message is in the outbox exactly once"
 is "$(sqlite3 redrive.db "SELECT count(*) FROM messages WHERE msg_key LIKE 'q%' AND state = 7 AND requeue_batch = $batch")" "3000" "every message is marked requeued by that batch"
+
+# a target that cannot run is refused before anything is journaled
+before=$(sqlite3 redrive.db "SELECT count(*) FROM batches")
+rd requeue --incident amq --to sendgrid --yes --force
+expect_rc 1 "sendgrid without an API key is refused"
+like "$(cat "$ERR")" "SENDGRID_API_KEY" "and the message says which setting is missing"
+is "$(sqlite3 redrive.db "SELECT count(*) FROM batches")" "$before" "nothing was journaled"
+
+# --abandon gives up a stopped batch so its messages can be planned again
+for i in $(seq 1 500); do printf '{"msg_key":"z%d","campaign":"放棄","recipient":"z%d@example.jp","queued_at":"2018-09-12T04:41:00+09:00"}\n' "$i" "$i"; done > z.jsonl
+rd import sendlog z.jsonl
+"$REDRIVE_BIN" requeue --campaign 放棄 --to outbox --rate 200 --yes >/dev/null 2>&1 &
+pid=$!
+sleep 0.5; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+zb=$(sqlite3 redrive.db "SELECT max(id) FROM batches")
+sent=$(sqlite3 redrive.db "SELECT count(*) FROM batch_items WHERE batch_id = $zb AND status = 2")
+rd requeue --campaign 放棄 --to outbox --dry-run --format json
+is "$(jq -r '[.selected, .excluded.already_requeued, .to_send] | @tsv' "$OUT")" "$((500 - sent))	$((500 - sent))	0" "messages of an unfinished batch are never planned twice"
+rd requeue --abandon "$zb"
+expect_rc 0 "abandon the interrupted batch"
+rd requeue --campaign 放棄 --to outbox --dry-run --format json
+is "$(jq -r .to_send "$OUT")" "$((500 - sent))" "its planned messages can go into a new batch"
+rd requeue --campaign 放棄 --to outbox --tagged --dry-run
+expect_rc 2 "--tagged is the dashboard's, not a command-line filter"
