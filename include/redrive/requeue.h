@@ -57,7 +57,8 @@ struct requeue_opts {
 
 /* Journals a new batch as described above (status "planned") and returns
  * its id and counts; the counts equal requeue_plan's for the same store
- * state.  Runs on the caller's connection (the dashboard's tags live there). */
+ * state.  When nothing is to be sent, nothing is journaled and *batch is 0.
+ * Runs on the caller's connection (the dashboard's tags live there). */
 int requeue_create(struct store *s, const struct rd_filter *sel, const struct rd_filter *visible,
                    const struct requeue_opts *o, int64_t *batch, struct requeue_counts *counts);
 

@@ -66,7 +66,8 @@ int store_requeue_plan(struct store *s, const struct rd_filter *sel, const struc
 /* Journals a batch in one transaction: the batches row, one item per
  * message to send (in (t_at, id) order), one exclusion row per excluded
  * message with its reason, and an audit entry.  confirmed > 0: refuse
- * (journal nothing) unless exactly that many are to be sent. */
+ * (journal nothing) unless exactly that many are to be sent.  Nothing to
+ * send: nothing is journaled and *batch is 0. */
 int store_requeue_create(struct store *s, const struct rd_filter *sel, const struct rd_filter *visible,
                          const char *target, double rate, int force, const char *filter_line,
                          int64_t confirmed, int64_t *batch, struct requeue_counts *out);

@@ -230,7 +230,8 @@ int cmd_requeue(struct cli *c)
 	if ((rc = cli_open_store(c, dry ? STORE_READ_ONLY : STORE_READ_WRITE, &s)) != RD_OK)
 		return rc;
 	rc = cli_resolve_filter(c, s, NULL);
-	if (!rc)
+	int yes = cli_flag(c, "yes");
+	if (!rc && !yes)
 		rc = requeue_plan(s, &c->filter, NULL, o.force, &counts);
 	if (!rc && dry) {
 		rc = format && strcmp(format, "json") == 0 ? counts_json(o.target.spec, &counts) : RD_OK;
@@ -239,23 +240,29 @@ int cmd_requeue(struct cli *c)
 		store_close(s);
 		return rc ? rc : cli_flush(stdout);
 	}
-	if (!rc) {
+	if (!rc && !yes) {
 		print_counts(o.target.spec, &counts);
 		fflush(stdout);
-	}
-	if (!rc && !counts.to_send) {
-		store_close(s);
-		printf("nothing to send\n");
-		return cli_flush(stdout);
-	}
-	if (!rc && !cli_flag(c, "yes"))
+		if (!counts.to_send) {
+			store_close(s);
+			printf("nothing to send\n");
+			return cli_flush(stdout);
+		}
 		rc = confirm(c, counts.to_send);
-	o.confirmed = counts.to_send;
+		o.confirmed = counts.to_send;
+	}
+	/* with --yes the journal's own count is the plan */
 	if (!rc)
 		rc = requeue_create(s, &c->filter, NULL, &o, &batch, &counts);
 	store_close(s);
 	if (rc)
 		return rc;
+	if (yes)
+		print_counts(o.target.spec, &counts);
+	if (!batch) {
+		printf("nothing to send\n");
+		return cli_flush(stdout);
+	}
 	printf("batch %lld journaled: %lld message(s) to %s\n", (long long)batch, (long long)counts.to_send,
 	       o.target.spec);
 	fflush(stdout);

@@ -16,8 +16,9 @@
 #include "redrive/target.h"
 #include "redrive/utf8.h"
 
-/* Items handed to the outbox per transaction. */
-#define OUTBOX_CHUNK 20000
+/* Items handed to the outbox per transaction: few commits, a WAL of tens
+ * of MB at most. */
+#define OUTBOX_CHUNK 100000
 /* Items read ahead for a network target. */
 #define NET_READ_AHEAD 1000
 /* Tries of one request before its items fail: connection failures and 5xx. */

@@ -133,7 +133,7 @@ static int count_scan(struct store *s, const struct rd_filter *f, int64_t lo, in
 	qsql_init(&q);
 	buf_adds(&q.sql, "SELECT m.campaign_id, m.state, m.flags, m.sent_at IS NOT NULL, ");
 	query_stale_expr(&q, f);
-	buf_adds(&q.sql, ", count(*) FROM messages m INDEXED BY msg_window");
+	buf_adds(&q.sql, ", count(*) FROM messages m INDEXED BY msg_time");
 	query_where(s, &q, f, lo, hi);
 	if (extra)
 		buf_printf(&q.sql, " AND (%s)", extra);
@@ -421,28 +421,34 @@ static void point_strings(struct rd_message *m, const char *base, const size_t *
 	m->reason = base + offs[S_REASON];
 }
 
-static int page_query(struct store *s, const struct rd_filter *f, const struct rd_window *w,
+/* Rows of [lo, hi) in (t_at, id) order (backward: descending) appended to
+ * the page, up to limit; same_second: only t_at == lo with id beyond from.id.
+ * Both forms are plain index ranges, so the cost does not depend on how far
+ * in the cursor is — even when a whole batch shares one second. */
+static int page_range(struct store *s, const struct rd_filter *f, int64_t lo, int64_t hi, int same_second,
                       struct rd_cursor from, int backward, size_t limit, struct rd_page *p,
                       size_t (*offs)[S_COUNT])
 {
 	struct qsql q;
 	qsql_init(&q);
-	/* the cursor narrows the window itself, so the index seeks straight to
-	 * it: (t_at, id) > cursor alone would be checked row by row */
-	int64_t lo = w->start, hi = w->end;
-	if (!backward && from.t_at > lo)
-		lo = from.t_at;
-	if (backward && from.t_at < INT64_MAX && from.t_at + 1 < hi)
-		hi = from.t_at + 1;
 	buf_adds(&q.sql, "SELECT " MESSAGE_COLUMNS);
 	query_stale_expr(&q, f);
 	query_from(&q, f, 1);
-	query_where(s, &q, f, lo, hi);
-	buf_adds(&q.sql, backward ? " AND (m.t_at, m.id) < (" : " AND (m.t_at, m.id) > (");
-	qsql_int(&q, from.t_at);
-	buf_adds(&q.sql, ", ");
-	qsql_int(&q, from.id);
-	buf_adds(&q.sql, backward ? ") ORDER BY m.t_at DESC, m.id DESC LIMIT " : ") ORDER BY m.t_at, m.id LIMIT ");
+	if (same_second) {
+		/* t_at = ? AND id > ?: an index seek on (t_at, rowid); a range on
+		 * t_at here would make SQLite scan the second and sort it */
+		struct rd_filter rest = *f;
+		rest.nwindows = 0;
+		buf_adds(&q.sql, " WHERE m.t_at = ");
+		qsql_int(&q, lo);
+		buf_adds(&q.sql, backward ? " AND m.id < " : " AND m.id > ");
+		qsql_int(&q, from.id);
+		buf_adds(&q.sql, " AND ");
+		query_cond(&q, &rest, NULL, NULL);
+	} else {
+		query_where(s, &q, f, lo, hi);
+	}
+	buf_adds(&q.sql, backward ? " ORDER BY m.t_at DESC, m.id DESC LIMIT " : " ORDER BY m.t_at, m.id LIMIT ");
 	qsql_int(&q, (int64_t)(limit - p->n));
 
 	sqlite3_stmt *st = store_dyn(s, buf_str(&q.sql));
@@ -460,6 +466,26 @@ static int page_query(struct store *s, const struct rd_filter *f, const struct r
 		sqlite3_reset(st);
 	qsql_free(&q);
 	return rc;
+}
+
+/* The rows of window w beyond the cursor: first the rest of the cursor's
+ * own second, then the seconds after (before, going backward). */
+static int page_query(struct store *s, const struct rd_filter *f, const struct rd_window *w,
+                      struct rd_cursor from, int backward, size_t limit, struct rd_page *p,
+                      size_t (*offs)[S_COUNT])
+{
+	int rc = RD_OK;
+	int inside = from.t_at >= w->start && from.t_at < w->end;
+	if (inside)
+		rc = page_range(s, f, from.t_at, from.t_at + 1, 1, from, backward, limit, p, offs);
+	if (rc || p->n >= limit)
+		return rc;
+	int64_t lo = w->start, hi = w->end;
+	if (!backward && from.t_at >= lo)
+		lo = from.t_at == INT64_MAX ? INT64_MAX : from.t_at + 1;
+	if (backward && from.t_at < hi)
+		hi = from.t_at;
+	return lo < hi ? page_range(s, f, lo, hi, 0, from, backward, limit, p, offs) : RD_OK;
 }
 
 static void reverse_rows(struct rd_page *p, size_t (*offs)[S_COUNT])

@@ -39,8 +39,8 @@ void operator_identity(char *out, size_t outlen)
 		ssh = getenv("SSH_CLIENT");
 	if (ssh && *ssh) {
 		size_t n = strcspn(ssh, " ");
-		if (n >= sizeof from - 6)
-			n = sizeof from - 6;
+		if (n > sizeof from - 7) /* " from " and the NUL */
+			n = sizeof from - 7;
 		memcpy(from, " from ", 6);
 		memcpy(from + 6, ssh, n);
 		from[6 + n] = '\0';

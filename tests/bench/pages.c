@@ -86,6 +86,14 @@ int main(int argc, char **argv)
 		                        backward, &rows);
 		printf("%s %.3f %zu\n", at[i].label, ms, rows);
 	}
+	/* deep inside one second: a batch campaign can put a million messages
+	 * in the same second */
+	{
+		size_t rows;
+		struct rd_cursor c = { lo, (first.rows[0].id + last.rows[0].id) / 2 };
+		double ms = median_page(s, &f, c, 0, &rows);
+		printf("mid-second %.3f %zu\n", ms, rows);
+	}
 	store_page_free(&first);
 	store_page_free(&last);
 	store_close(s);

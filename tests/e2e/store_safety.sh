@@ -9,7 +9,7 @@ rd init
 expect_rc 0 "init creates ./redrive.db"
 is "$(sqlite3 redrive.db 'PRAGMA journal_mode; PRAGMA application_id; PRAGMA user_version;' | tr '\n' ' ')" \
    "wal 1380209238 $V " "WAL, our application id, schema version $V"
-is "$(sqlite3 redrive.db "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('msg_time','msg_window','ev_content','ev_eid','ev_msg')")" "5" "window and de-duplication indexes exist"
+is "$(sqlite3 redrive.db "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('msg_time','msg_state','ev_content','ev_eid','ev_msg')")" "5" "window and de-duplication indexes exist"
 rd init
 expect_rc 0 "init again is harmless"
 
