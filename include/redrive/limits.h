@@ -7,6 +7,8 @@
 #define RD_MAX_JSON_RECORD   (1u << 20)
 /* One webhook POST body (SPEC §2); the receiver refuses larger bodies. */
 #define RD_MAX_HTTP_BODY     (64u << 20)
+/* The decoded text of one imported row (its strings, unescaped). */
+#define RD_MAX_ROW_TEXT      (2u * RD_MAX_JSON_RECORD)
 /* One CSV record, all fields together (multi-line fields included). */
 #define RD_MAX_CSV_RECORD    (1u << 20)
 /* Fields in one CSV record. */

@@ -238,7 +238,8 @@ static int recompute_all(struct store *s, int64_t *ids, size_t n)
 {
 	struct event_list l = { 0 };
 	int rc = RD_OK;
-	qsort(ids, n, sizeof *ids, cmp_id);
+	if (n > 1)
+		qsort(ids, n, sizeof *ids, cmp_id);
 	for (size_t i = 0; i < n && !rc; i++)
 		if (ids[i] && (i == 0 || ids[i] != ids[i - 1]))
 			rc = recompute(s, ids[i], &l);

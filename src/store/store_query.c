@@ -347,7 +347,8 @@ int store_report(struct store *s, const struct rd_filter *f, struct rd_report *o
 	}
 	for (size_t i = 0; i < out->n; i++)
 		counts_sum(&out->totals, &out->rows[i].counts);
-	qsort(out->rows, out->n, sizeof *out->rows, by_severity);
+	if (out->n > 1)
+		qsort(out->rows, out->n, sizeof *out->rows, by_severity);
 	return RD_OK;
 }
 
