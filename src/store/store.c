@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +245,60 @@ static int register_functions(struct store *s)
 	return RD_OK;
 }
 
+/* The stores this process has open, by file identity.  POSIX locks belong
+ * to the process, and closing ANY descriptor of a file drops all of them:
+ * the header check's own open()/close() must never touch a file that a
+ * connection of this process (another thread: the dashboard's workers) is
+ * using.  Opening and closing are serialised on this table. */
+#define OPEN_STORES_MAX 32
+static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	dev_t dev;
+	ino_t ino;
+	int n;
+} open_stores[OPEN_STORES_MAX];
+
+static int open_slot(dev_t dev, ino_t ino)
+{
+	for (int i = 0; i < OPEN_STORES_MAX; i++)
+		if (open_stores[i].n && open_stores[i].dev == dev && open_stores[i].ino == ino)
+			return i;
+	return -1;
+}
+
+static void open_register(struct store *s)
+{
+	struct stat st;
+	if (stat(s->path, &st) != 0)
+		return;
+	int i = open_slot(st.st_dev, st.st_ino);
+	for (int k = 0; i < 0 && k < OPEN_STORES_MAX; k++)
+		if (!open_stores[k].n)
+			i = k;
+	if (i < 0)
+		return; /* more than OPEN_STORES_MAX stores: the header check stays on */
+	open_stores[i].dev = st.st_dev;
+	open_stores[i].ino = st.st_ino;
+	open_stores[i].n++;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->registered = 1;
+}
+
+static void open_unregister(struct store *s)
+{
+	int i = s->registered ? open_slot(s->dev, s->ino) : -1;
+	if (i >= 0)
+		open_stores[i].n--;
+}
+
+/* 1 if this process already has path open as a store (already checked). */
+static int open_already(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && open_slot(st.st_dev, st.st_ino) >= 0;
+}
+
 static uint32_t be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -384,10 +439,42 @@ static int check_unmarked(const char *path, int *empty)
 	return RD_OK;
 }
 
+/* --read-only on a file we could write: refuse every change to the store
+ * ("main"), allow the connection's own TEMP tables (the dashboard's tags). */
+static int deny_main_writes(void *arg, int action, const char *a, const char *b, const char *db,
+                            const char *trigger)
+{
+	(void)arg;
+	(void)a;
+	(void)b;
+	(void)trigger;
+	switch (action) {
+	case SQLITE_CREATE_INDEX: case SQLITE_CREATE_TABLE: case SQLITE_CREATE_TRIGGER:
+	case SQLITE_CREATE_VIEW: case SQLITE_DELETE: case SQLITE_DROP_INDEX: case SQLITE_DROP_TABLE:
+	case SQLITE_DROP_TRIGGER: case SQLITE_DROP_VIEW: case SQLITE_INSERT: case SQLITE_UPDATE:
+	case SQLITE_ALTER_TABLE: case SQLITE_REINDEX: case SQLITE_ANALYZE:
+	case SQLITE_CREATE_VTABLE: case SQLITE_DROP_VTABLE:
+		return db && strcmp(db, "temp") == 0 ? SQLITE_OK : SQLITE_DENY;
+	default:
+		return SQLITE_OK;
+	}
+}
+
+static int open_locked(const char *path, enum store_mode mode, struct store **out);
+static void close_locked(struct store *s);
+
 int store_open(const char *path, enum store_mode mode, struct store **out)
 {
-	enum file_kind kind;
-	int rc = classify(path, &kind);
+	pthread_mutex_lock(&open_mu);
+	int rc = open_locked(path, mode, out);
+	pthread_mutex_unlock(&open_mu);
+	return rc;
+}
+
+static int open_locked(const char *path, enum store_mode mode, struct store **out)
+{
+	enum file_kind kind = FILE_OURS;
+	int rc = open_already(path) ? RD_OK : classify(path, &kind);
 	*out = NULL;
 	if (rc)
 		return rc;
@@ -427,10 +514,18 @@ int store_open(const char *path, enum store_mode mode, struct store **out)
 		return rd_error(RD_E_NOMEM, "out of memory");
 	}
 	s->read_only = mode == STORE_READ_ONLY;
-	int flags = s->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* A read-only connection to a file we may write goes through a
+	 * read-write descriptor with an authorizer that refuses every change
+	 * to the store: SQLite cannot take the locks of WAL mode through an
+	 * O_RDONLY descriptor in a process that also writes (EBADF, "disk I/O
+	 * error").  Only a file we may not write is opened read-only at the
+	 * file level. */
+	int file_ro = s->read_only && access(path, W_OK) != 0;
+	int flags = file_ro ? SQLITE_OPEN_READONLY
+	          : s->read_only ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		rc = store_db_error(s, "opening the store");
-		store_close(s);
+		close_locked(s);
 		return rc;
 	}
 	sqlite3_extended_result_codes(s->db, 0);
@@ -442,10 +537,13 @@ int store_open(const char *path, enum store_mode mode, struct store **out)
 		rc = migrate(s, version);
 	if (!rc)
 		rc = register_functions(s);
+	if (!rc && s->read_only && !file_ro)
+		sqlite3_set_authorizer(s->db, deny_main_writes, NULL);
 	if (rc) {
-		store_close(s);
+		close_locked(s);
 		return rc;
 	}
+	open_register(s);
 	*out = s;
 	return RD_OK;
 }
@@ -454,6 +552,13 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	pthread_mutex_lock(&open_mu);
+	close_locked(s);
+	pthread_mutex_unlock(&open_mu);
+}
+
+static void close_locked(struct store *s)
+{
 	for (int i = 0; i < ST_COUNT_; i++)
 		sqlite3_finalize(s->stmt[i]);
 	sqlite3_finalize(s->dyn);
@@ -462,6 +567,7 @@ void store_close(struct store *s)
 	if (s->db && !s->read_only)
 		sqlite3_exec(s->db, "PRAGMA optimize;", NULL, NULL, NULL);
 	sqlite3_close(s->db);
+	open_unregister(s);
 	free(s->path);
 	free(s);
 }

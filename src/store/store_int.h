@@ -3,6 +3,7 @@
 #define REDRIVE_STORE_INT_H
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include "redrive/store.h"
 
@@ -38,6 +39,10 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int read_only;
+	/* the file's identity while open (see open_stores in store.c) */
+	dev_t dev;
+	ino_t ino;
+	int registered;
 	sqlite3_stmt *stmt[ST_COUNT_];
 	/* the campaign of the previous send-log row (rows come grouped) */
 	char *last_campaign;
