@@ -53,6 +53,13 @@ int store_audit(struct store *s, const char *action, const char *detail);
 int store_meta_set(struct store *s, const char *key, const char *value);
 int store_meta_get(struct store *s, const char *key, char **value);
 
+/* For a connection that only writes in bulk (an import, a requeue run):
+ * keeps SQLite's temporary data (statement journals of single-row
+ * upserts) in memory instead of a temporary file.  Its other temporary
+ * structures stay small on such a connection.  Call before any TEMP table
+ * exists (changing it drops them). */
+int store_bulk(struct store *s);
+
 /* Refreshes the planner statistics after a large import (cheap; bounded). */
 int store_optimize(struct store *s);
 

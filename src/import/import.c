@@ -145,7 +145,10 @@ int import_run(struct store *s, enum import_kind kind, const struct import_opts 
 
 	FILE *in;
 	enum import_format format;
-	int rc = open_input(o, kind, &in, &format);
+	int rc = store_bulk(s);
+	if (rc)
+		return rc;
+	rc = open_input(o, kind, &in, &format);
 	if (rc)
 		return rc;
 	/* the rejects file describes the last run: an older one would mislead */
@@ -168,6 +171,9 @@ int import_events_stream(struct store *s, FILE *in, const char *source, const ch
                          int progress, struct import_result *r)
 {
 	memset(r, 0, sizeof *r);
+	int brc = store_bulk(s);
+	if (brc)
+		return brc;
 	snprintf(r->rejects_path, sizeof r->rejects_path, "%s", rejects_path);
 	struct rejects *rej = rejects_new(rejects_path, source);
 	if (!rej)

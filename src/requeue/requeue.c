@@ -16,9 +16,9 @@
 #include "redrive/target.h"
 #include "redrive/utf8.h"
 
-/* Items handed to the outbox per transaction: few commits, a WAL of tens
- * of MB at most. */
-#define OUTBOX_CHUNK 100000
+/* Items handed to the outbox per transaction: few commits, while what one
+ * statement must be able to undo (kept in memory) stays a few MB. */
+#define OUTBOX_CHUNK 25000
 /* Items read ahead for a network target. */
 #define NET_READ_AHEAD 1000
 /* Tries of one request before its items fail: connection failures and 5xx. */
@@ -389,8 +389,12 @@ int requeue_run(const char *store_path, int64_t batch, int resend_unknown, doubl
 	runner_id(r.runner, sizeof r.runner);
 
 	int rc = store_open(store_path, STORE_READ_WRITE, &r.s);
-	if (rc)
+	if (!rc)
+		rc = store_bulk(r.s);
+	if (rc) {
+		store_close(r.s);
 		return rc;
+	}
 	rc = store_batch_claim(r.s, batch, r.runner, resend_unknown, (int64_t)time(NULL), &r.b);
 	struct requeue_target spec;
 	if (!rc)

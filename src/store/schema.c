@@ -258,7 +258,22 @@ static const char v4[] =
  * message's state paid for keeping it: a row-by-row count walks msg_time. */
 static const char v5[] = "DROP INDEX msg_window;\n";
 
-static const char *const migrations[] = { v1, v2, v3, v4, v5 };
+/* v6: a requeue to the outbox no longer copies each payload.  Outbox rows
+ * name their message; outbox_v gives the payload (from message_bodies, with
+ * msg_key and the batch added to custom_args) when a worker reads it.  The
+ * index of items by message loses the status, which changes as items are
+ * sent. */
+static const char v6[] =
+	"ALTER TABLE outbox ADD COLUMN msg_id INTEGER REFERENCES messages(id);\n"
+	"DROP INDEX batch_items_msg;\n"
+	"CREATE INDEX batch_items_msg ON batch_items(msg_id);\n"
+	"CREATE VIEW outbox_v AS SELECT o.id, o.batch_id, o.msg_key, o.recipient,\n"
+	"  coalesce(o.payload, json_set(b.payload, '$.personalizations[0].custom_args.msg_key', o.msg_key,\n"
+	"   '$.personalizations[0].custom_args.redrive_batch', CAST(o.batch_id AS TEXT))) AS payload,\n"
+	"  o.created_at, o.claimed_at, o.claimed_by, o.done_at\n"
+	"  FROM outbox o LEFT JOIN message_bodies b ON b.msg_id = o.msg_id;\n";
+
+static const char *const migrations[] = { v1, v2, v3, v4, v5, v6 };
 
 int schema_latest(void)
 {

@@ -362,7 +362,7 @@ static int set_pragmas(struct store *s)
 {
 	char sql[256];
 	snprintf(sql, sizeof sql,
-	         "PRAGMA foreign_keys = ON; PRAGMA cache_size = -%d; PRAGMA temp_store = MEMORY;"
+	         "PRAGMA foreign_keys = ON; PRAGMA cache_size = -%d; PRAGMA temp_store = FILE;"
 	         "PRAGMA mmap_size = 0;",
 	         RD_SQLITE_CACHE_KIB);
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
@@ -589,13 +589,27 @@ int store_begin(struct store *s)
 	return store_exec(s, "BEGIN IMMEDIATE");
 }
 
+/* No cached statement may outlive a transaction on a row: it would keep a
+ * read snapshot, and a WAL behind a snapshot is never checkpointed (a
+ * generated store's WAL grew to gigabytes over a 160 KB file). */
+static void reset_cached(struct store *s)
+{
+	for (int i = 0; i < ST_COUNT_; i++)
+		if (s->stmt[i])
+			sqlite3_reset(s->stmt[i]);
+	if (s->dyn)
+		sqlite3_reset(s->dyn);
+}
+
 int store_commit(struct store *s)
 {
+	reset_cached(s);
 	return store_exec(s, "COMMIT");
 }
 
 void store_rollback(struct store *s)
 {
+	reset_cached(s);
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -616,6 +630,11 @@ int store_audit(struct store *s, const char *action, const char *detail)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_db_error(s, "writing the audit log");
 	return RD_OK;
+}
+
+int store_bulk(struct store *s)
+{
+	return store_exec(s, "PRAGMA temp_store = MEMORY;");
 }
 
 int store_optimize(struct store *s)

@@ -18,15 +18,14 @@ enum match_how { HOW_ORPHAN = 0, HOW_MSG_KEY = 1, HOW_PROVIDER_ID = 2, HOW_RECIP
 
 /* ---- small lookups ------------------------------------------------------ */
 
+/* One id from a lookup; the statement is reset at once (a statement left on
+ * a row keeps a read snapshot open, and the WAL then cannot be checkpointed). */
 static int step_id(struct store *s, sqlite3_stmt *st, int64_t *id, const char *doing)
 {
 	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		return RD_OK;
-	}
-	*id = 0;
-	return rc == SQLITE_DONE ? RD_OK : store_db_error(s, doing);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? RD_OK : store_db_error(s, doing);
 }
 
 static int step_done(struct store *s, sqlite3_stmt *st, const char *doing)
@@ -150,11 +149,12 @@ static int text_of(struct store *s, enum store_stmt which, int64_t id, char **ou
 		return RD_E_DB;
 	sqlite3_bind_int64(st, 1, id);
 	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+	int has = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+	if (has)
 		*out = strdup((const char *)sqlite3_column_text(st, 0));
-		if (!*out)
-			return rd_error(RD_E_NOMEM, "out of memory");
-	}
+	sqlite3_reset(st);
+	if (has && !*out)
+		return rd_error(RD_E_NOMEM, "out of memory");
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? RD_OK : store_db_error(s, "reading an event");
 }
 

@@ -440,8 +440,7 @@ static int skip_changed(struct store *s, int64_t batch, int64_t lo, int64_t hi, 
 		"  THEN 'delivered since the batch was planned'"
 		"  ELSE 'recipient suppressed since the batch was planned' END"
 		" WHERE batch_id = ?3 AND seq > ?4 AND seq <= ?5 AND status = ?6 AND EXISTS (SELECT 1 FROM messages m"
-		"  JOIN recipients r ON r.id = m.recipient_id WHERE m.id = batch_items.msg_id"
-		"  AND (m.state = ?7 OR r.suppressed))";
+		"  WHERE m.id = batch_items.msg_id AND (m.state = ?7 OR m.flags & 8))";
 	int64_t v[] = { RQI_SKIPPED, now, batch, lo, hi, RQI_PLANNED, RD_STATE_DELIVERED };
 	int rc = exec_bound(s, sql, v, 7, "skipping changed items");
 	if (!rc)
@@ -487,15 +486,13 @@ int store_batch_outbox(struct store *s, int64_t batch, const char *runner, int64
 	if (!rc)
 		rc = skip_changed(s, batch, lo, hi, now, skipped);
 	if (!rc) {
-		/* the payload carries msg_key and the batch so the application's
-		 * send produces events that match back to this attempt */
+		/* outbox_v adds msg_key and the batch to the payload, so the
+		 * application's send produces events that match back */
 		int64_t v[] = { batch, now, lo, hi, RQI_PLANNED };
 		rc = exec_bound(s,
-			"INSERT INTO outbox(batch_id, msg_key, recipient, payload, created_at)"
-			" SELECT ?1, m.msg_key, m.recipient, CASE WHEN b.payload IS NULL THEN NULL ELSE"
-			"  json_set(b.payload, '$.personalizations[0].custom_args.msg_key', m.msg_key,"
-			"  '$.personalizations[0].custom_args.redrive_batch', CAST(?1 AS TEXT)) END, ?2"
-			" FROM batch_items i JOIN messages m ON m.id = i.msg_id LEFT JOIN message_bodies b ON b.msg_id = m.id"
+			"INSERT INTO outbox(batch_id, msg_id, msg_key, recipient, created_at)"
+			" SELECT ?1, m.id, m.msg_key, m.recipient, ?2"
+			" FROM batch_items i JOIN messages m ON m.id = i.msg_id"
 			" WHERE i.batch_id = ?1 AND i.seq > ?3 AND i.seq <= ?4 AND i.status = ?5"
 			" ON CONFLICT(batch_id, msg_key) DO NOTHING",
 			v, 5, "writing the outbox");

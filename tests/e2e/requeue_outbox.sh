@@ -27,7 +27,7 @@ rd requeue --incident amq --to outbox --yes
 expect_rc 0 "requeue to the outbox"
 like "$(cat "$OUT")" "batch 1 to outbox: done; sent 6, failed 0, skipped 0, unknown 0, left 0" "all six handed over"
 is "$(sqlite3 redrive.db 'SELECT msg_key FROM outbox ORDER BY id' | tr '\n' ' ')" "m2 m5 m6 m7 m9 m11 " "the outbox has each lost message once, in time order"
-is "$(sqlite3 redrive.db "SELECT msg_key, json_extract(payload, '$.personalizations[0].custom_args') FROM outbox WHERE payload IS NOT NULL")" 'm2|{"msg_key":"m2","redrive_batch":"1"}' "the payload carries msg_key and the batch for the new attempt's events"
+is "$(sqlite3 redrive.db "SELECT msg_key, json_extract(payload, '$.personalizations[0].custom_args') FROM outbox_v WHERE payload IS NOT NULL")" 'm2|{"msg_key":"m2","redrive_batch":"1"}' "the payload carries msg_key and the batch for the new attempt's events"
 is "$(sqlite3 redrive.db "SELECT reason FROM batch_exclusions WHERE batch_id = 1")" "suppressed" "the exclusion is journaled with its reason"
 is "$(sqlite3 redrive.db "SELECT operator, filter, total, selected FROM batches")" "tester|incident:amq|6|7" "the journal: operator, selection, counts"
 
