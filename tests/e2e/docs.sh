@@ -8,6 +8,9 @@
 #   - docs/redrive.1 renders without groff warnings;
 #   - the ```sql examples of docs/schema.md run on a store made from
 #     tests/data/small and print what the ```text block after them shows;
+#   - the ```sql examples of docs/requeue.md (the outbox: outbox_v, a
+#     worker's claim) do the same on that store after a requeue to the
+#     outbox;
 #   - the ```console examples of docs/cli.md and docs/formats.md print what
 #     they show.
 #
@@ -22,7 +25,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 DOCS=$TOP/docs
 SMALL=$TOP/tests/data/small
-plan 9
+plan 10
 
 # The man page source as plain text: font escapes dropped, \- as -.
 sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e 's/\\(aq/'"'"'/g' -e 's/\\(dq/"/g' -e 's/\\&//g' \
@@ -122,48 +125,69 @@ extract() {
 	'
 }
 
-# ---- 6: the SQL examples of schema.md -----------------------------------------
-mkdir sqlstore
-(
-	cd sqlstore || exit 1
-	cp "$SMALL/campaigns.csv" "$SMALL/sendlog.jsonl" "$SMALL/events.json" .
-	export REDRIVE_NOW=2018-09-13T03:00+09:00
-	"$REDRIVE_BIN" import campaigns campaigns.csv &&
-	"$REDRIVE_BIN" import sendlog sendlog.jsonl
-	"$REDRIVE_BIN" import events events.json
-	"$REDRIVE_BIN" incident add "AMQ再起動" --tz Asia/Tokyo \
-		--window "2018-09-12 04:30/05:00" --window "2018-09-13 01:15/01:50"
-) > sqlstore.log 2>&1
-extract "$T/sql" < "$DOCS/schema.md"
-nsql=0 nout=0 sql_fail=''
-while [ -f "$T/sql/sql.$((nsql + 1))" ]; do
-	nsql=$((nsql + 1))
-	f=sql.$nsql
-	sqlite3 -bail -readonly -header sqlstore/redrive.db < "$T/sql/$f" > "$T/sql/$f.got" 2> "$T/sql/$f.err"
-	rc=$?
-	if [ $rc -ne 0 ] || [ -s "$T/sql/$f.err" ]; then
-		sql_fail="$sql_fail$f failed (exit $rc):
-$(cat "$T/sql/$f")
-$(cat "$T/sql/$f.err")
+# make_store DIR [REDRIVE ARGS...]: a store in DIR/redrive.db made from
+# tests/data/small as schema.md and requeue.md say (imports, the incident),
+# then, when given, one more redrive command (e.g. a requeue) on it.  The
+# log goes to DIR.log.
+make_store() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	(
+		cd "$dir" || exit 1
+		cp "$SMALL/campaigns.csv" "$SMALL/sendlog.jsonl" "$SMALL/events.json" .
+		export REDRIVE_NOW=2018-09-13T03:00+09:00
+		"$REDRIVE_BIN" import campaigns campaigns.csv &&
+		"$REDRIVE_BIN" import sendlog sendlog.jsonl
+		"$REDRIVE_BIN" import events events.json
+		"$REDRIVE_BIN" incident add "AMQ再起動" --tz Asia/Tokyo \
+			--window "2018-09-12 04:30/05:00" --window "2018-09-13 01:15/01:50"
+		if [ $# -gt 0 ]; then "$REDRIVE_BIN" "$@"; fi
+	) > "$dir.log" 2>&1
+}
+
+# run_sql PAGE DB EXDIR [SQLITE3 OPTION...]: runs the ```sql examples of PAGE
+# in order on DB and compares each with the ```text block right after it.
+# Sets sql_n (examples), sql_nout (outputs compared) and sql_fail (what went
+# wrong, empty when nothing did).
+run_sql() {
+	local page=$1 db=$2 ex=$3 f rc
+	shift 3
+	extract "$ex" < "$page"
+	sql_n=0 sql_nout=0 sql_fail=''
+	while [ -f "$ex/sql.$((sql_n + 1))" ]; do
+		sql_n=$((sql_n + 1))
+		f=sql.$sql_n
+		sqlite3 -bail "$@" -header "$db" < "$ex/$f" > "$ex/$f.got" 2> "$ex/$f.err"
+		rc=$?
+		if [ $rc -ne 0 ] || [ -s "$ex/$f.err" ]; then
+			sql_fail="$sql_fail$f failed (exit $rc):
+$(cat "$ex/$f")
+$(cat "$ex/$f.err")
 "
-	elif [ -f "$T/sql/$f.out" ]; then
-		nout=$((nout + 1))
-		if ! cmp -s "$T/sql/$f.out" "$T/sql/$f.got"; then
-			sql_fail="$sql_fail$f printed something else:
-$(cat "$T/sql/$f")
-$(diff -u "$T/sql/$f.out" "$T/sql/$f.got")
+		elif [ -f "$ex/$f.out" ]; then
+			sql_nout=$((sql_nout + 1))
+			if ! cmp -s "$ex/$f.out" "$ex/$f.got"; then
+				sql_fail="$sql_fail$f printed something else:
+$(cat "$ex/$f")
+$(diff -u "$ex/$f.out" "$ex/$f.got")
 "
+			fi
 		fi
-	fi
-done
+	done
+}
+
+# ---- 6: the SQL examples of schema.md -----------------------------------------
+make_store sqlstore
+run_sql "$DOCS/schema.md" sqlstore/redrive.db "$T/sql" -readonly
 if grep -qE 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' sqlstore.log; then
 	sql_fail="making the store failed under the sanitizers
 "
 fi
-if [ "$nsql" -gt 5 ] && [ -z "$sql_fail" ] && [ -s sqlstore/redrive.db ]; then
-	ok "the $nsql SQL examples of schema.md run on a store from tests/data/small ($nout outputs as shown)"
+if [ "$sql_n" -gt 5 ] && [ -z "$sql_fail" ] && [ -s sqlstore/redrive.db ]; then
+	ok "the $sql_n SQL examples of schema.md run on a store from tests/data/small ($sql_nout outputs as shown)"
 else
-	not_ok "the SQL examples of schema.md run and print what the page shows ($nsql found)"
+	not_ok "the SQL examples of schema.md run and print what the page shows ($sql_n found)"
 	{ printf '%s' "$sql_fail"; cat sqlstore.log; } | head -80 | diag
 fi
 
@@ -229,4 +253,20 @@ if [ $rc1 -eq 1 ] && [ $rc2 -eq 2 ] && grep -qE '^\.SH "?EXIT STATUS"?$' "$DOCS/
 	ok "exit statuses as documented (no store: 1, bad option: 2)"
 else
 	not_ok "exit statuses as documented (no store: $rc1, wanted 1; bad option: $rc2, wanted 2)"
+fi
+
+# ---- 10: the outbox examples of requeue.md --------------------------------------
+# On the same store after `requeue --to outbox --yes`: reading outbox_v, and a
+# worker claiming rows and marking them done (these write, so not -readonly).
+make_store rqstore requeue --incident "AMQ再起動" --to outbox --yes
+run_sql "$DOCS/requeue.md" rqstore/redrive.db "$T/rqsql"
+if grep -qE 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' rqstore.log; then
+	sql_fail="making the store failed under the sanitizers
+"
+fi
+if [ "$sql_n" -ge 3 ] && [ "$sql_nout" -ge 2 ] && [ -z "$sql_fail" ] && grep -q '^batch 1 to outbox: done' rqstore.log; then
+	ok "the $sql_n SQL examples of requeue.md run on that store after a requeue to the outbox ($sql_nout outputs as shown)"
+else
+	not_ok "the SQL examples of requeue.md run and print what the page shows ($sql_n found)"
+	{ printf '%s' "$sql_fail"; cat rqstore.log; } | head -80 | diag
 fi
