@@ -84,7 +84,7 @@ int store_batch_claim(struct store *s, int64_t batch, const char *runner, int re
 int store_batch_abandon(struct store *s, int64_t batch, int64_t now, int64_t *n);
 
 /* Records the batch's status (and error, may be NULL), releasing the claim
- * when the status is not running — only while runner holds the batch (a
+ * when the status is neither running nor paused — only while runner holds the batch (a
  * run that lost its claim leaves the batch to the process that took it). */
 int store_batch_set_status(struct store *s, int64_t batch, const char *runner, int status, const char *error,
                            int64_t now);
@@ -127,7 +127,8 @@ int store_batch_mark(struct store *s, int64_t batch, const char *runner, const s
 
 /* All batches, newest first; free with free(). */
 int store_batches_list(struct store *s, struct rd_batch **out, size_t *n);
-/* One batch; RD_E_NOT_FOUND if there is none with that id. */
+/* One batch; RD_E_NOT_FOUND if there is none with that id.  *out is all
+ * zero after any failure. */
 int store_batch_get(struct store *s, int64_t id, struct rd_batch *out);
 
 #endif

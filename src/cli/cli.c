@@ -219,7 +219,16 @@ int cli_open_store(struct cli *c, enum store_mode mode, struct store **out)
 	int writes = strcmp(c->cmd->name, "export") != 0 && strcmp(c->cmd->name, "report") != 0;
 	if (c->read_only && mode != STORE_READ_ONLY && writes)
 		return cli_usage(c, "`redrive %s` writes the store; drop --read-only", c->cmd->name);
-	return store_open(c->db_path, c->read_only ? STORE_READ_ONLY : mode, out);
+	int rc = store_open(c->db_path, c->read_only ? STORE_READ_ONLY : mode, out);
+	if (rc == RD_E_READ_ONLY && mode == STORE_READ_ONLY && !c->read_only) {
+		/* a store from an older redrive: migrate it once, then read */
+		struct store *s;
+		if ((rc = store_open(c->db_path, STORE_READ_WRITE, &s)) != RD_OK)
+			return rc;
+		store_close(s);
+		rc = store_open(c->db_path, STORE_READ_ONLY, out);
+	}
+	return rc;
 }
 
 int cli_resolve_filter(struct cli *c, struct store *s, struct tz **zone)

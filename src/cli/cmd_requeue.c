@@ -105,7 +105,7 @@ static int run_batch(struct cli *c, int64_t batch, int resend_unknown, double ra
 	if (rc && rc != RD_E_CANCELLED && rc != RD_E_AUTH)
 		return rc;
 	int rc_run = rc;
-	struct store *s;
+	struct store *s = NULL;
 	struct rd_batch b;
 	if ((rc = cli_open_store(c, STORE_READ_ONLY, &s)) != RD_OK)
 		return rc;
@@ -145,6 +145,7 @@ static int batch_number(const struct cli *c, const char *opt, int64_t *batch)
 {
 	char *end;
 	const char *v = cli_opt(c, opt);
+	*batch = 0;
 	long long n = strtoll(v, &end, 10);
 	if (!*v || *end || n <= 0)
 		return cli_usage(c, "--%s needs a batch number (see `redrive batches`)", opt);
@@ -155,7 +156,7 @@ static int batch_number(const struct cli *c, const char *opt, int64_t *batch)
 static int resume(struct cli *c, double rate)
 {
 	int64_t batch;
-	struct store *s;
+	struct store *s = NULL;
 	struct rd_batch b;
 	int rc = batch_number(c, "resume", &batch);
 	if (!rc)
@@ -178,7 +179,7 @@ static int resume(struct cli *c, double rate)
 static int abandon(struct cli *c)
 {
 	int64_t batch, n = 0;
-	struct store *s;
+	struct store *s = NULL;
 	int rc = batch_number(c, "abandon", &batch);
 	if (!rc)
 		rc = cli_open_store(c, STORE_READ_WRITE, &s);
@@ -221,21 +222,22 @@ int cmd_requeue(struct cli *c)
 	if (format && strcmp(format, "json") != 0 && strcmp(format, "table") != 0)
 		return cli_usage(c, "--format %s: use json or table", format);
 	int dry = cli_flag(c, "dry-run");
-	if (dry && cli_flag(c, "yes"))
+	int yes = cli_flag(c, "yes");
+	if (dry && yes)
 		return cli_usage(c, "give either --dry-run or --yes");
 
-	struct store *s;
+	struct store *s = NULL;
 	struct requeue_counts counts;
 	int64_t batch = 0;
 	if ((rc = cli_open_store(c, dry ? STORE_READ_ONLY : STORE_READ_WRITE, &s)) != RD_OK)
 		return rc;
 	rc = cli_resolve_filter(c, s, NULL);
-	int yes = cli_flag(c, "yes");
 	if (!rc && !yes)
 		rc = requeue_plan(s, &c->filter, NULL, o.force, &counts);
 	if (!rc && dry) {
-		rc = format && strcmp(format, "json") == 0 ? counts_json(o.target.spec, &counts) : RD_OK;
-		if (!(format && strcmp(format, "json") == 0))
+		int json = format && strcmp(format, "json") == 0;
+		rc = json ? counts_json(o.target.spec, &counts) : RD_OK;
+		if (!json)
 			print_counts(o.target.spec, &counts);
 		store_close(s);
 		return rc ? rc : cli_flush(stdout);
@@ -297,7 +299,7 @@ int cmd_batches(struct cli *c)
 {
 	static const char *const formats[] = { "table", "json", NULL };
 	const char *format;
-	struct store *s;
+	struct store *s = NULL;
 	struct rd_batch *list;
 	size_t n;
 	int rc = cli_format(c, formats, &format);

@@ -243,11 +243,7 @@ int store_requeue_create(struct store *s, const struct rd_filter *sel, const str
 		         (long long)*batch, target, (long long)out->to_send, (long long)out->selected, filter_line);
 		rc = store_audit(s, "requeue planned", detail);
 	}
-	if (!rc)
-		rc = store_commit(s);
-	if (rc)
-		store_rollback(s);
-	return rc;
+	return store_end(s, rc);
 }
 
 /* ---- running a batch ------------------------------------------------------- */
@@ -264,23 +260,31 @@ static int exec_bound(struct store *s, const char *sql, const int64_t *v, int n,
 	return rc;
 }
 
-/* Is the runner recorded for a batch a process that no longer exists here? */
-static int runner_gone(const char *runner, const char *me)
+enum runner_state { RUNNER_NONE, RUNNER_ALIVE_HERE, RUNNER_GONE_HERE, RUNNER_ELSEWHERE };
+
+/* What the runner recorded for a batch is: a process of this machine that
+ * is alive or gone (checked with kill 0), or a process of another machine,
+ * of which only the heartbeat tells. */
+static enum runner_state runner_state(const char *runner, const char *me)
 {
 	char host[256];
 	if (!runner)
-		return 1;
+		return RUNNER_NONE;
 	const char *colon = strrchr(runner, ':');
 	if (!colon || gethostname(host, sizeof host) != 0)
-		return 0;
+		return RUNNER_ELSEWHERE;
 	host[sizeof host - 1] = '\0';
 	if ((size_t)(colon - runner) != strlen(host) || strncmp(runner, host, strlen(host)) != 0)
-		return 0; /* another machine: only the heartbeat can tell */
+		return RUNNER_ELSEWHERE;
 	if (strcmp(runner, me) == 0)
-		return 1;
+		return RUNNER_GONE_HERE; /* this very process: a claim it left */
 	long pid = strtol(colon + 1, NULL, 10);
-	return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+	return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH ? RUNNER_GONE_HERE : RUNNER_ALIVE_HERE;
 }
+
+/* A run on another machine shows a sign of life at least every few seconds
+ * between requests; a request can take a time-out (60 s for SMTP) on top. */
+#define RUNNER_SILENCE_MAX 300
 
 /* RD_E_BUSY while another live process runs the batch. */
 static int not_running(struct store *s, int64_t batch, const char *me, int64_t now)
@@ -293,7 +297,8 @@ static int not_running(struct store *s, int64_t batch, const char *me, int64_t n
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
 		const char *who = (const char *)sqlite3_column_text(st, 0);
 		int64_t beat = sqlite3_column_int64(st, 1);
-		if (!runner_gone(who, me) && now - beat < 30)
+		enum runner_state rs = runner_state(who, me);
+		if (rs == RUNNER_ALIVE_HERE || (rs == RUNNER_ELSEWHERE && now - beat < RUNNER_SILENCE_MAX))
 			rc = rd_error(RD_E_BUSY,
 			              "batch %lld is being run by %s (last sign of life %llds ago); "
 			              "wait for it, or stop that process",
@@ -303,15 +308,25 @@ static int not_running(struct store *s, int64_t batch, const char *me, int64_t n
 	return rc;
 }
 
-int store_batch_abandon(struct store *s, int64_t batch, int64_t now, int64_t *n)
+/* RD_OK when the batch exists, no live process runs it and it is not done. */
+static int abandonable(struct store *s, int64_t batch, int64_t now)
 {
 	struct rd_batch b;
+	int rc = store_batch_get(s, batch, &b);
+	if (rc)
+		return rc;
+	rc = not_running(s, batch, "", now);
+	if (!rc && b.status == RQS_DONE)
+		rc = rd_error(RD_E_FAIL, "batch %lld is done: there is nothing left to abandon", (long long)batch);
+	return rc;
+}
+
+int store_batch_abandon(struct store *s, int64_t batch, int64_t now, int64_t *n)
+{
 	*n = 0;
 	int rc = store_begin(s);
 	if (!rc)
-		rc = store_batch_get(s, batch, &b);
-	if (!rc)
-		rc = not_running(s, batch, "", now);
+		rc = abandonable(s, batch, now);
 	if (!rc) {
 		int64_t v[] = { RQI_SKIPPED, now, batch, RQI_PLANNED };
 		rc = exec_bound(s,
@@ -333,11 +348,7 @@ int store_batch_abandon(struct store *s, int64_t batch, int64_t now, int64_t *n)
 		         (long long)batch, (long long)*n);
 		rc = store_audit(s, "requeue abandon", detail);
 	}
-	if (!rc)
-		rc = store_commit(s);
-	else
-		store_rollback(s);
-	return rc;
+	return store_end(s, rc);
 }
 
 int store_batch_claim(struct store *s, int64_t batch, const char *runner, int resend_unknown,
@@ -381,13 +392,8 @@ int store_batch_claim(struct store *s, int64_t batch, const char *runner, int re
 			sqlite3_reset(st);
 		}
 	}
-	if (!rc)
-		rc = store_commit(s);
-	if (rc)
-		store_rollback(s);
-	else
-		rc = store_batch_get(s, batch, out);
-	return rc;
+	rc = store_end(s, rc);
+	return rc ? rc : store_batch_get(s, batch, out);
 }
 
 int store_batch_set_status(struct store *s, int64_t batch, const char *runner, int status, const char *error,
@@ -398,7 +404,7 @@ int store_batch_set_status(struct store *s, int64_t batch, const char *runner, i
 		return rc;
 	sqlite3_stmt *st = store_dyn(s,
 		"UPDATE batches SET status = ?1, last_error = ?2, heartbeat_at = ?3,"
-		" runner = CASE WHEN ?1 = ?5 THEN runner ELSE NULL END,"
+		" runner = CASE WHEN ?1 IN (?5, ?10) THEN runner ELSE NULL END,"
 		" finished_at = CASE WHEN ?1 IN (?6, ?7, ?8) THEN ?3 ELSE finished_at END"
 		" WHERE id = ?4 AND runner IS ?9");
 	if (!st) {
@@ -414,6 +420,7 @@ int store_batch_set_status(struct store *s, int64_t batch, const char *runner, i
 	sqlite3_bind_int(st, 7, RQS_CANCELLED);
 	sqlite3_bind_int(st, 8, RQS_STOPPED);
 	store_bind_text(st, 9, runner);
+	sqlite3_bind_int(st, 10, RQS_PAUSED);
 	rc = sqlite3_step(st) == SQLITE_DONE ? RD_OK : store_db_error(s, "recording the batch status");
 	sqlite3_reset(st);
 	int changed = !rc && sqlite3_changes(s->db) > 0;
@@ -423,11 +430,7 @@ int store_batch_set_status(struct store *s, int64_t batch, const char *runner, i
 		         error ? ": " : "", error ? error : "");
 		rc = store_audit(s, "requeue run", detail);
 	}
-	if (!rc)
-		rc = store_commit(s);
-	else
-		store_rollback(s);
-	return rc;
+	return store_end(s, rc);
 }
 
 /* Items (lo, hi] whose message was delivered or whose recipient was
@@ -470,11 +473,7 @@ int store_batch_heartbeat(struct store *s, int64_t batch, const char *runner, in
 	int rc = store_begin(s);
 	if (!rc)
 		rc = still_ours(s, batch, runner, now);
-	if (!rc)
-		rc = store_commit(s);
-	else
-		store_rollback(s);
-	return rc;
+	return store_end(s, rc);
 }
 
 int store_batch_outbox(struct store *s, int64_t batch, const char *runner, int64_t lo, int64_t hi,
@@ -516,11 +515,7 @@ int store_batch_outbox(struct store *s, int64_t batch, const char *runner, int64
 		if (!rc)
 			*sent += sqlite3_changes64(s->db);
 	}
-	if (!rc)
-		rc = store_commit(s);
-	else
-		store_rollback(s);
-	return rc;
+	return store_end(s, rc);
 }
 
 static char *col_text(sqlite3_stmt *st, int i)
@@ -558,10 +553,7 @@ static int next_once(struct store *s, int64_t batch, int64_t after, size_t n, st
 	rc = store_begin(s);
 	if (!rc)
 		rc = skip_changed(s, batch, after, hi, now, skipped);
-	if (!rc)
-		rc = store_commit(s);
-	else
-		store_rollback(s);
+	rc = store_end(s, rc);
 	if (rc)
 		return rc;
 
@@ -656,11 +648,7 @@ int store_batch_mark(struct store *s, int64_t batch, const char *runner, const s
 		                " reason = NULL WHERE id = ?4",
 		                v, 4, "marking a message requeued");
 	}
-	if (!rc)
-		rc = store_commit(s);
-	else
-		store_rollback(s);
-	return rc;
+	return store_end(s, rc);
 }
 
 /* ---- reading batches -------------------------------------------------------- */
@@ -711,8 +699,9 @@ static void read_batch(sqlite3_stmt *st, struct rd_batch *b)
 	if (b->status == RQS_RUNNING || b->status == RQS_PAUSED) {
 		const unsigned char *runner = sqlite3_column_text(st, 17);
 		int64_t beat = sqlite3_column_int64(st, 18);
-		if (!runner || (runner_gone((const char *)runner, "") && time(NULL) - beat > 2) ||
-		    time(NULL) - beat > 60)
+		enum runner_state rs = runner_state((const char *)runner, "");
+		if (rs == RUNNER_NONE || rs == RUNNER_GONE_HERE ||
+		    (rs == RUNNER_ELSEWHERE && time(NULL) - beat > RUNNER_SILENCE_MAX))
 			b->status = RQS_INTERRUPTED;
 	}
 }
@@ -744,6 +733,7 @@ int store_batches_list(struct store *s, struct rd_batch **out, size_t *n)
 
 int store_batch_get(struct store *s, int64_t id, struct rd_batch *out)
 {
+	memset(out, 0, sizeof *out); /* no batch, whatever the failure */
 	sqlite3_stmt *st = store_dyn(s, BATCH_COLUMNS " WHERE b.id = ?1");
 	if (!st)
 		return RD_E_DB;

@@ -173,6 +173,14 @@ static void send_cancel(void *arg)
 {
 	struct rq_job *r = arg;
 	r->ctl.cancel = 1;
+	r->ctl.pause = 0;
+}
+
+static int send_pause(void *arg)
+{
+	struct rq_job *r = arg;
+	r->ctl.pause = !r->ctl.pause;
+	return r->ctl.pause;
 }
 
 static void send_done(struct ui *ui, struct job *j, int rc, const char *error, void *arg)
@@ -208,6 +216,7 @@ static int start_send(struct ui *ui, int64_t batch)
 		.run = send_run,
 		.done = send_done,
 		.cancel = send_cancel,
+		.pause = send_pause,
 		.free = rq_job_free,
 		.arg = run,
 	};
@@ -266,7 +275,10 @@ static void confirm(struct ui *ui, struct rq_dialog *d)
 		snprintf(d->error, sizeof d->error, "nothing to send: every tagged message is excluded");
 		return;
 	}
-	if (requeue_target_parse(le_text(&d->fm.f[F_TARGET].edit), &target) != RD_OK) {
+	/* a target that cannot run (no SendGrid key, say) is refused before
+	 * anything is journaled, as on the command line */
+	if (requeue_target_parse(le_text(&d->fm.f[F_TARGET].edit), &target) != RD_OK ||
+	    requeue_target_check(&target) != RD_OK) {
 		snprintf(d->error, sizeof d->error, "%s", rd_error_message());
 		d->fm.focus = F_TARGET;
 		return;

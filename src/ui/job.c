@@ -225,6 +225,17 @@ int jobs_cancel_visible(struct ui *ui)
 	return n;
 }
 
+int jobs_pause_visible(struct ui *ui, int *paused)
+{
+	int n = 0;
+	for (struct job *j = ui->jobs; j; j = j->next)
+		if (j->spec.visible && !j->cancel && j->spec.pause) {
+			*paused = j->spec.pause(j->spec.arg);
+			n++;
+		}
+	return n;
+}
+
 void jobs_stop(struct ui *ui)
 {
 	for (struct job *j = ui->jobs; j; j = j->next)

@@ -41,6 +41,9 @@ struct job_spec {
 	/* On the UI thread when the operator cancels (may be NULL): for work
 	 * that has its own cancel flag (requeue_control). */
 	void (*cancel)(void *arg);
+	/* On the UI thread when the operator pauses or lets it go on (NULL:
+	 * the job cannot pause); returns 1 when it is paused now. */
+	int (*pause)(void *arg);
 	/* Frees arg after done (may be NULL). */
 	void (*free)(void *arg);
 	void *arg;
@@ -69,6 +72,9 @@ int jobs_active(const struct ui *ui);
 int jobs_status(struct ui *ui, char *text, size_t n, double *fraction);
 /* Cancels the visible jobs; returns how many. */
 int jobs_cancel_visible(struct ui *ui);
+/* Pauses or lets go on the visible jobs that can pause; returns how many,
+ * and *paused whether they are paused now. */
+int jobs_pause_visible(struct ui *ui, int *paused);
 /* Cancels everything and waits for the threads (quitting). */
 void jobs_stop(struct ui *ui);
 

@@ -51,6 +51,7 @@ enum ui_group {
 	_(EXPORT,        GLOBAL,    "e",            "export the tagged or affected messages to a file") \
 	_(REQUEUE,       GLOBAL,    "r",            "requeue the tagged messages (asks first)")         \
 	_(CANCEL_JOB,    GLOBAL,    "x",            "cancel the running job (tag all, export, requeue)") \
+	_(PAUSE_JOB,     GLOBAL,    "P",            "pause the running requeue, or let it go on")       \
 	_(PAUSE,         GLOBAL,    "p",            "pause or resume the live refresh")                 \
 	_(REFRESH,       GLOBAL,    "C-l",          "read the store again now and redraw")              \
 	_(QUIT,          GLOBAL,    "q",            "quit")                                             \

@@ -723,6 +723,15 @@ static int global_action(struct ui *ui, int action)
 		if (!jobs_cancel_visible(ui))
 			ui_status(ui, "nothing to cancel");
 		break;
+	case UI_ACT_PAUSE_JOB: {
+		int paused = 0;
+		if (!jobs_pause_visible(ui, &paused))
+			ui_status(ui, "no requeue is running");
+		else
+			ui_status(ui, paused ? "requeue paused after the current request (P goes on, x cancels)"
+			                     : "requeue goes on");
+		break;
+	}
 	case UI_ACT_PAUSE:
 		ui->paused = !ui->paused;
 		ui_status(ui, ui->paused ? "live refresh paused (p resumes)" : "live refresh resumed");

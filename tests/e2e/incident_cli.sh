@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # incident add/list/show/rm, window forms, bad windows and zones (exit 2).
 . "$(dirname "$0")/../lib/tap.sh"
-plan 20
+plan 21
 rd init
 
 rd incident add seed000 --window 2018-09-12T04:30+09:00/2018-09-12T05:00+09:00 --window "2018-09-13T01:15+09:00/01:50"
@@ -44,6 +44,8 @@ expect_rc 1 "a taken name is refused"
 rd incident list --format json
 is "$(jq -r '.[].name' "$OUT" | tr '\n' ' ')" "berlin seed000 night " "list, newest window first"
 
+rd incident rm night --read-only
+expect_rc 2 "rm with --read-only is a usage error"
 rd incident rm night
 expect_rc 0 "rm"
 rd incident show night

@@ -3,7 +3,7 @@
 # journal, the new attempt's events, resume after kill -9.
 . "$(dirname "$0")/../lib/tap.sh"
 D=$TOP/tests/data/small
-plan 30
+plan 31
 export_now 2018-09-13T03:00+09:00
 rd import campaigns "$D/campaigns.csv"
 rd import sendlog "$D/sendlog.jsonl"
@@ -93,6 +93,8 @@ zb=$(sqlite3 redrive.db "SELECT max(id) FROM batches")
 sent=$(sqlite3 redrive.db "SELECT count(*) FROM batch_items WHERE batch_id = $zb AND status = 2")
 rd requeue --campaign 放棄 --to outbox --dry-run --format json
 is "$(jq -r '[.selected, .excluded.already_requeued, .to_send] | @tsv' "$OUT")" "$((500 - sent))	$((500 - sent))	0" "messages of an unfinished batch are never planned twice"
+rd requeue --abandon 1
+expect_rc 1 "a finished batch cannot be abandoned"
 rd requeue --abandon "$zb"
 expect_rc 0 "abandon the interrupted batch"
 rd requeue --campaign 放棄 --to outbox --dry-run --format json

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # A running requeue shows a progress bar with its rate and ETA while the
-# screens stay live; x cancels it (what was sent stays sent, nothing twice);
-# R on Batches resumes it to the end.
+# screens stay live; P pauses it and lets it go on; x cancels it (what was
+# sent stays sent, nothing twice); R on Batches resumes it to the end.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$TOP/tests/lib/tmux.sh"
-plan 11
+plan 14
 
 ui_gen g.db 5000
 export_now "$UI_NOW"
@@ -34,6 +34,13 @@ ui_check_line "the progress shows the rate and the ETA" "requeue batch 1: [0-9,]
 ui_check "and says how to cancel" "(x cancels)"
 ui_keys 3
 ui_check "the screens stay live meanwhile" "in time order"
+ui_keys P
+ui_check_line "P pauses the requeue" "requeue batch 1: .* \\(paused\\)"
+paused_at=$(sqlite3 g.db "select count(*) from outbox")
+sleep 1
+is "$(sqlite3 g.db "select count(*) from outbox")" "$paused_at" "nothing is sent while it is paused"
+ui_keys P
+ui_check_line "P again lets it go on" "requeue batch 1: [0-9,]+ of $(num "$send"), [0-9]+/s, ETA [^(]*\\(x cancels\\)"
 ui_keys x
 ui_check "x cancels the requeue" "requeue batch 1 cancelled; what was sent stays sent"
 is "$(sqlite3 g.db "select status from batches where id = 1")" "4" "the batch is cancelled in the store"
