@@ -23,7 +23,7 @@
 	_(GROUP_RESUBSCRIBE, 11, "group_resubscribe")
 
 enum rd_event_kind {
-#define RD_EVENT_ENUM(name, code, text) RD_EV_##name = code,
+#define RD_EVENT_ENUM(name, code, text) RD_EV_##name = (code),
 	RD_EVENT_LIST(RD_EVENT_ENUM)
 #undef RD_EVENT_ENUM
 	RD_EV_COUNT

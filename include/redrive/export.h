@@ -19,4 +19,11 @@ enum export_format { EXPORT_CSV, EXPORT_JSONL };
 int export_write(struct store *s, const struct rd_filter *f, const char *path,
                  enum export_format format, int64_t *count, volatile int *cancel);
 
+/* Records an export of count messages of f to path in the audit log
+ * ("N message(s) to PATH (csv[, via]): FILTER"); via (may be NULL) says
+ * where it was asked for.  Best effort: the file is written whether or not
+ * the log can be. */
+void export_audit(struct store *s, const struct rd_filter *f, const char *path,
+                  enum export_format format, int64_t count, const char *via);
+
 #endif

@@ -22,7 +22,7 @@
 	_(REQUEUED,  7, "requeued")
 
 enum rd_state {
-#define RD_STATE_ENUM(name, code, text) RD_STATE_##name = code,
+#define RD_STATE_ENUM(name, code, text) RD_STATE_##name = (code),
 	RD_STATE_LIST(RD_STATE_ENUM)
 #undef RD_STATE_ENUM
 	RD_STATE_COUNT

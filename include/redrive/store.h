@@ -42,6 +42,10 @@ int store_is_read_only(const struct store *s);
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
+/* Ends what store_begin began, after work that returned rc: COMMIT when rc
+ * is RD_OK, else ROLLBACK (also when the COMMIT fails, which would leave the
+ * transaction open).  Returns rc, or the COMMIT's error. */
+int store_end(struct store *s, int rc);
 
 /* Appends to the audit log (never rewritten): the operator (login, and the
  * SSH client address when there is one), the time, an action and a detail.

@@ -185,7 +185,7 @@ int cmd_gen(struct cli *c)
 		}
 		return rc ? rc : cli_flush(stdout);
 	}
-	struct store *s;
+	struct store *s = NULL;
 	if ((rc = cli_open_store(c, STORE_CREATE, &s)) != RD_OK)
 		return rc;
 	rc = gen_into_store(c, s, messages, inc, &ninc);
@@ -201,7 +201,7 @@ int cmd_gen(struct cli *c)
 static int clear_demo_store(const char *path)
 {
 	struct stat st;
-	struct store *s;
+	struct store *s = NULL;
 	char *mark = NULL;
 	if (stat(path, &st) != 0)
 		return RD_OK;
@@ -234,7 +234,7 @@ int cmd_demo(struct cli *c)
 	int64_t messages;
 	struct gen_incident inc[GEN_MAX_INCIDENTS];
 	size_t ninc = 0;
-	struct store *s;
+	struct store *s = NULL;
 	int rc = cli_number(c, "messages", 100, 100000000, DEMO_MESSAGES, &messages);
 	if (rc)
 		return rc;

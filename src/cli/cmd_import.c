@@ -10,7 +10,7 @@
 
 int cmd_init(struct cli *c)
 {
-	struct store *s;
+	struct store *s = NULL;
 	if (c->npos)
 		return cli_usage(c, "init takes no arguments");
 	int rc = cli_open_store(c, STORE_CREATE, &s);
@@ -51,7 +51,7 @@ int cmd_import(struct cli *c)
 		return cli_usage(c, "events are JSON (SendGrid webhook bodies), not CSV");
 	o.progress = !cli_flag(c, "quiet") && isatty(STDERR_FILENO);
 
-	struct store *s;
+	struct store *s = NULL;
 	struct import_result r;
 	int rc = cli_open_store(c, STORE_CREATE, &s);
 	if (rc)

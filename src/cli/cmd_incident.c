@@ -91,7 +91,7 @@ static int dump_json(json_t *o)
 
 static int list(struct cli *c, const char *format)
 {
-	struct store *s;
+	struct store *s = NULL;
 	struct rd_incident *l;
 	size_t n;
 	int rc = cli_open_store(c, STORE_READ_ONLY, &s);
@@ -118,7 +118,7 @@ static int list(struct cli *c, const char *format)
 
 static int show(struct cli *c, const char *format)
 {
-	struct store *s;
+	struct store *s = NULL;
 	struct rd_incident in;
 	if (c->npos != 2)
 		return cli_usage(c, "incident show needs a name");
@@ -139,7 +139,7 @@ static int show(struct cli *c, const char *format)
 
 static int rm(struct cli *c)
 {
-	struct store *s;
+	struct store *s = NULL;
 	if (c->npos != 2)
 		return cli_usage(c, "incident rm needs a name");
 	int rc = cli_open_store(c, STORE_READ_WRITE, &s);

@@ -90,7 +90,7 @@ static int list(struct cli *c, struct store *s, struct printer *p, int64_t limit
 int cmd_messages(struct cli *c)
 {
 	struct printer p = { 0 };
-	struct store *s;
+	struct store *s = NULL;
 	struct tz *tz = NULL;
 	int64_t limit;
 	int rc = cli_format(c, formats, &p.format);
@@ -137,7 +137,7 @@ int cmd_export(struct cli *c)
 	static const char *const export_formats[] = { "csv", "jsonl", NULL };
 	const char *path = cli_opt(c, "out");
 	const char *format;
-	struct store *s;
+	struct store *s = NULL;
 	int64_t n = 0;
 	if (!path)
 		return cli_usage(c, "export needs --out FILE");
@@ -160,15 +160,7 @@ int cmd_export(struct cli *c)
 		rc = export_write(s, &c->filter, path, strcmp(format, "csv") == 0 ? EXPORT_CSV : EXPORT_JSONL,
 		                  &n, NULL);
 	if (!rc) {
-		struct buf detail = BUF_INIT, line = BUF_INIT;
-		filter_to_line(&c->filter, &line);
-		buf_printf(&detail, "%lld message(s) to %s (%s): %s", (long long)n, path, format, buf_str(&line));
-		if (!store_begin(s) && !store_audit(s, "export", buf_str(&detail)))
-			store_commit(s);
-		else
-			store_rollback(s);
-		buf_free(&detail);
-		buf_free(&line);
+		export_audit(s, &c->filter, path, strcmp(format, "csv") == 0 ? EXPORT_CSV : EXPORT_JSONL, n, NULL);
 		printf("exported %lld message(s) to %s (%s, mode 0600)\n", (long long)n, path, format);
 	}
 	store_close(s);

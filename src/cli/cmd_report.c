@@ -91,7 +91,7 @@ static int print_table(const struct rd_filter *f, const struct tz *tz, const str
 int cmd_report(struct cli *c)
 {
 	const char *format;
-	struct store *s;
+	struct store *s = NULL;
 	struct tz *tz = NULL;
 	struct rd_report r = { 0 };
 	int rc = cli_format(c, formats, &format);

@@ -115,15 +115,11 @@ int table_print_row(FILE *out, const struct table_col *cols, size_t ncols, const
 	return rc;
 }
 
-int table_print(const struct table *t, FILE *out)
+/* Each column as wide as its widest cell or header, capped at its max_width. */
+static void column_widths(const struct table *t, size_t *w)
 {
-	size_t *w = calloc(t->ncols, sizeof *w);
-	const char **hdr = calloc(t->ncols, sizeof *hdr);
-	int rc = w && hdr ? RD_OK : rd_error(RD_E_NOMEM, "out of memory");
-
-	for (size_t c = 0; !rc && c < t->ncols; c++) {
-		hdr[c] = t->cols[c].header;
-		w[c] = utf8_width(hdr[c]);
+	for (size_t c = 0; c < t->ncols; c++) {
+		w[c] = utf8_width(t->cols[c].header);
 		for (size_t r = 0; r < t->nrows; r++) {
 			if (t->rule[r])
 				continue;
@@ -134,20 +130,37 @@ int table_print(const struct table *t, FILE *out)
 		if (t->cols[c].max_width && w[c] > t->cols[c].max_width)
 			w[c] = t->cols[c].max_width;
 	}
-	if (!rc)
-		rc = table_print_row(out, t->cols, t->ncols, w, hdr);
+}
+
+static void print_rule(const struct table *t, const size_t *w, FILE *out)
+{
+	size_t total = 0;
+	for (size_t c = 0; c < t->ncols; c++)
+		total += w[c] + (c ? strlen(COL_GAP) : 0);
+	for (size_t k = 0; k < total; k++)
+		fputc('-', out);
+	fputc('\n', out);
+}
+
+int table_print(const struct table *t, FILE *out)
+{
+	size_t *w = calloc(t->ncols, sizeof *w);
+	const char **hdr = calloc(t->ncols, sizeof *hdr);
+	if (!w || !hdr) {
+		free(w);
+		free(hdr);
+		return rd_error(RD_E_NOMEM, "out of memory");
+	}
+	for (size_t c = 0; c < t->ncols; c++)
+		hdr[c] = t->cols[c].header;
+	column_widths(t, w);
+	int rc = table_print_row(out, t->cols, t->ncols, w, hdr);
 	for (size_t r = 0; !rc && r < t->nrows; r++) {
-		if (t->rule[r]) {
-			size_t total = 0;
-			for (size_t c = 0; c < t->ncols; c++)
-				total += w[c] + (c ? strlen(COL_GAP) : 0);
-			for (size_t k = 0; k < total; k++)
-				fputc('-', out);
-			fputc('\n', out);
-			continue;
-		}
-		rc = table_print_row(out, t->cols, t->ncols, w,
-		                     (const char *const *)&t->cells[r * t->ncols]);
+		if (t->rule[r])
+			print_rule(t, w, out);
+		else
+			rc = table_print_row(out, t->cols, t->ncols, w,
+			                     (const char *const *)&t->cells[r * t->ncols]);
 	}
 	free(w);
 	free(hdr);

@@ -7,7 +7,7 @@
 #include "redrive/hash.h"
 
 static const char *const kind_names[RD_EV_COUNT] = {
-#define RD_EVENT_NAME(name, code, text) [code] = text,
+#define RD_EVENT_NAME(name, code, text) [code] = (text),
 	RD_EVENT_LIST(RD_EVENT_NAME)
 #undef RD_EVENT_NAME
 };

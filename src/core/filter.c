@@ -137,14 +137,27 @@ static int set_window(struct rd_filter *f, const char *value)
 	return dup_into(&f->window_specs[f->nspecs++], value);
 }
 
+/* The options without a value (takes_value 0 in options[]): --affected and --tagged. */
+static int set_switch(struct rd_filter *f, const char *name)
+{
+	if (strcmp(name, "affected") == 0)
+		f->affected = 1;
+	else
+		f->tagged = 1;
+	return RD_OK;
+}
+
 int filter_option(struct rd_filter *f, const char *name, const char *value)
 {
 	int takes;
 	if (!filter_is_option(name, &takes))
 		return rd_error(RD_E_USAGE, "unknown filter \"%s\"; filters are:\n%s", name, FILTER_HELP);
-	if (takes && (!value || !*value))
+	if (!takes)
+		return set_switch(f, name);
+	if (!value || !*value)
 		return rd_error(RD_E_USAGE, "--%s needs a value; filters are:\n%s", name, FILTER_HELP);
 
+	/* from here on the option takes a value and value is a non-empty string */
 	if (strcmp(name, "incident") == 0) {
 		free(f->incident);
 		return dup_into(&f->incident, value);
@@ -161,14 +174,6 @@ int filter_option(struct rd_filter *f, const char *name, const char *value)
 		return push(f->recipients, &f->nrecipients, value, "recipient");
 	if (strcmp(name, "state") == 0)
 		return set_state(f, value);
-	if (strcmp(name, "affected") == 0) {
-		f->affected = 1;
-		return RD_OK;
-	}
-	if (strcmp(name, "tagged") == 0) {
-		f->tagged = 1;
-		return RD_OK;
-	}
 	if (strcmp(name, "now") == 0) {
 		if (timefmt_parse_instant(value, strlen(value), &f->now) != 0)
 			return rd_error(RD_E_USAGE,
@@ -233,7 +238,7 @@ int filter_parse_line(struct rd_filter *f, const char *line)
 			int takes = 0;
 			buf_adds(&name, w + 2);
 			if (filter_is_option(buf_str(&name), &takes) && takes) {
-				if ((r = next_word(&p, &word)) <= 0) {
+				if (next_word(&p, &word) <= 0) {
 					rc = rd_error(RD_E_USAGE, "--%s needs a value", buf_str(&name));
 					break;
 				}

@@ -6,7 +6,7 @@
 #include "redrive/event.h"
 
 static const char *const names[RD_STATE_COUNT] = {
-#define RD_STATE_NAME(name, code, text) [code] = text,
+#define RD_STATE_NAME(name, code, text) [code] = (text),
 	RD_STATE_LIST(RD_STATE_NAME)
 #undef RD_STATE_NAME
 };

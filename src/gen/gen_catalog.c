@@ -190,11 +190,10 @@ static const char *const bad_domains[] = {
 
 static char *put_cstr(char *d, const char *s, int upper)
 {
-	size_t n = strlen(s);
-	memcpy(d, s, n);
+	char *end = gen_put(d, s, strlen(s));
 	if (upper)
 		d[0] = (char)(d[0] - 'a' + 'A');
-	return d + n;
+	return end;
 }
 
 /* The number in an address: a bijection of the id (7919 is prime to both

@@ -67,6 +67,7 @@ static int open_input(const struct import_opts *o, enum import_kind kind, FILE *
 {
 	int is_stdin = strcmp(o->path, "-") == 0;
 	FILE *in = is_stdin ? stdin : fopen(o->path, "rb");
+	*out = NULL;
 	*format = o->format;
 	if (!in)
 		return rd_error(RD_E_IO, "cannot open %s: %s", o->path, strerror(errno));

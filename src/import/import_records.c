@@ -568,12 +568,8 @@ int import_records(struct store *s, enum import_kind kind, FILE *in, enum import
 	buf_init(&ctx.row.text, RD_MAX_ROW_TEXT);
 	int rc = format == IMPORT_CSV ? from_csv(&ctx, in) : from_json(&ctx, in);
 	buf_free(&ctx.row.text);
-	if (ctx.in_transaction) {
-		if (!rc)
-			rc = store_commit(s);
-		else
-			store_rollback(s);
-	}
+	if (ctx.in_transaction)
+		rc = store_end(s, rc);
 	if (!rc && kind == IMPORT_SENDLOG) {
 		struct rd_ingest_stats st = { 0 };
 		int64_t orphans = 0;

@@ -109,3 +109,18 @@ int export_write(struct store *s, const struct rd_filter *f, const char *path,
 	buf_free(&tmp);
 	return rc;
 }
+
+void export_audit(struct store *s, const struct rd_filter *f, const char *path,
+                  enum export_format format, int64_t count, const char *via)
+{
+	struct buf detail = BUF_INIT, line = BUF_INIT;
+	filter_to_line(f, &line);
+	buf_printf(&detail, "%lld message(s) to %s (%s%s%s): %s", (long long)count, path,
+	           format == EXPORT_CSV ? "csv" : "jsonl", via ? ", " : "", via ? via : "", buf_str(&line));
+	int rc = store_begin(s);
+	if (!rc)
+		rc = store_audit(s, "export", buf_str(&detail));
+	store_end(s, rc);
+	buf_free(&detail);
+	buf_free(&line);
+}

@@ -121,7 +121,6 @@ static int encode_words(struct buf *out, const char *s, size_t n, size_t *col)
 			if (buf_add(out, "\r\n ", 3))
 				return RD_E_NOMEM;
 			*col = 1;
-			fold = 0;
 		}
 		size_t room = *col >= LINE_SOFT ? 0 : LINE_SOFT - *col;
 		if (room > WORD_MAX)
@@ -435,8 +434,7 @@ void mime_message_id(const char *msg_key, int64_t batch, const char *from_email,
 	}
 	size_t o = (size_t)snprintf(out, MIME_MESSAGE_ID_MAX, "%s", head);
 	if (literal) {
-		memcpy(out + o, key, klen);
-		o += klen;
+		o += (size_t)snprintf(out + o, MIME_MESSAGE_ID_MAX - o, "%s", key);
 	} else {
 		static const char hex[] = "0123456789abcdef";
 		out[o++] = 'x';
@@ -521,13 +519,14 @@ static int mailboxes(json_t *v, const char *field, struct mime_addr *a, size_t m
 	for (size_t i = 0; i < count; i++) {
 		json_t *o = one ? one : json_array_get(v, i);
 		json_t *e = json_object_get(o, "email");
+		json_t *nm = json_object_get(o, "name");
+		/* read first, check next: a[] is written however the checks end */
+		a[*n].email = json_string_value(e);
+		a[*n].name = json_is_string(nm) ? json_string_value(nm) : NULL;
 		if (!json_is_string(e) && one)
 			return rd_error(RD_E_INPUT, "%s has no email", field);
 		if (!json_is_string(e))
 			return rd_error(RD_E_INPUT, "%s[%zu] has no email", field, i);
-		json_t *nm = json_object_get(o, "name");
-		a[*n].email = json_string_value(e);
-		a[*n].name = json_is_string(nm) ? json_string_value(nm) : NULL;
 		if (!mime_address_ok(a[*n].email))
 			return bad_address(field, a[*n].email);
 		(*n)++;

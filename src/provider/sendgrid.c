@@ -23,9 +23,9 @@
 
 #include "redrive/buf.h"
 #include "redrive/error.h"
-#include "redrive/limits.h"
 #include "sendgrid_req.h"
 #include "target_int.h"
+#include "transfer.h"
 
 #define SG_DEFAULT_URL "https://api.sendgrid.com"
 #define SG_PATH "/v3/mail/send"
@@ -35,16 +35,11 @@
 
 struct sendgrid {
 	struct target base;
-	CURL *curl;
+	struct transfer x;      /* the handle, and the request in flight as its upload */
 	struct curl_slist *headers;
 	char url[1024];
 	char key[TARGET_SECRET_MAX + 1];
 	long timeout;
-
-	/* the request in flight */
-	struct buf req;
-	size_t req_off;
-	int handed_all;         /* the read callback gave curl the last byte */
 	int rewind_refused;     /* curl wanted to send the body again */
 
 	/* the answer */
@@ -52,35 +47,21 @@ struct sendgrid {
 	char message_id[256];
 	char rl_reset[64];
 	char retry_after[64];
-	char errbuf[CURL_ERROR_SIZE];
 };
 
 /* ---- libcurl callbacks ---------------------------------------------------- */
-
-static size_t read_body(char *dst, size_t size, size_t nmemb, void *arg)
-{
-	struct sendgrid *sg = arg;
-	size_t room = size * nmemb;
-	size_t left = sg->req.len - sg->req_off;
-	size_t k = left < room ? left : room;
-	memcpy(dst, sg->req.p + sg->req_off, k);
-	sg->req_off += k;
-	if (sg->req_off == sg->req.len)
-		sg->handed_all = 1;
-	return k;
-}
 
 static int seek_body(void *arg, curl_off_t offset, int origin)
 {
 	struct sendgrid *sg = arg;
 	if (origin != SEEK_SET || offset != 0)
 		return CURL_SEEKFUNC_CANTSEEK;
-	if (sg->handed_all) {
+	if (sg->x.handed_all) {
 		/* the whole body may have arrived: sending it again could send the mail twice */
 		sg->rewind_refused = 1;
 		return CURL_SEEKFUNC_FAIL;
 	}
-	sg->req_off = 0;
+	sg->x.off = 0;
 	return CURL_SEEKFUNC_OK;
 }
 
@@ -139,27 +120,21 @@ static int sendgrid_send(struct target *t, const struct target_msg *m, size_t n,
 			 struct target_result *r)
 {
 	struct sendgrid *sg = (struct sendgrid *)t;
-	buf_reset(&sg->req);
+	buf_reset(&sg->x.upload);
 	buf_reset(&sg->body);
-	int rc = sg_request_build(m, n, &sg->req);
-	if (rc == RD_E_NOMEM) {
-		target_result_set(r, TO_STOP, "%s", rd_error_message());
-		return rc;
-	}
-	if (rc) {
-		target_result_set(r, TO_FAILED, "%s", rd_error_message());
-		return RD_OK;
-	}
-	sg->req_off = 0;
-	sg->handed_all = sg->rewind_refused = 0;
-	sg->message_id[0] = sg->rl_reset[0] = sg->retry_after[0] = sg->errbuf[0] = '\0';
-	curl_easy_setopt(sg->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)sg->req.len);
+	int rc = sg_request_build(m, n, &sg->x.upload);
+	if (rc)
+		return target_build_failed(r, rc);
+	transfer_rewind(&sg->x);
+	sg->rewind_refused = 0;
+	sg->message_id[0] = sg->rl_reset[0] = sg->retry_after[0] = '\0';
+	curl_easy_setopt(sg->x.curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)sg->x.upload.len);
 
-	CURLcode cc = curl_easy_perform(sg->curl);
+	CURLcode cc = curl_easy_perform(sg->x.curl);
 	long status = 0;
 	curl_off_t uploaded = 0;
-	curl_easy_getinfo(sg->curl, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(sg->curl, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+	curl_easy_getinfo(sg->x.curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(sg->x.curl, CURLINFO_SIZE_UPLOAD_T, &uploaded);
 
 	if (status >= 200) {
 		/* an answer came (a cut in the middle of its body does not undo it) */
@@ -174,9 +149,8 @@ static int sendgrid_send(struct target *t, const struct target_msg *m, size_t n,
 		sg_classify(&resp, r);
 	} else {
 		int left = sg->rewind_refused ||
-			   (sg->handed_all && uploaded >= (curl_off_t)sg->req.len);
-		sg_classify_transport((int)cc, sg->errbuf[0] ? sg->errbuf : curl_easy_strerror(cc),
-				      left, r);
+			   (sg->x.handed_all && uploaded >= (curl_off_t)sg->x.upload.len);
+		sg_classify_transport((int)cc, transfer_error(&sg->x, cc), left, r);
 	}
 	target_redact(r->error, sg->key);
 	target_redact(r->provider_id, sg->key);
@@ -186,16 +160,14 @@ static int sendgrid_send(struct target *t, const struct target_msg *m, size_t n,
 static void sendgrid_close(struct target *t)
 {
 	struct sendgrid *sg = (struct sendgrid *)t;
-	if (sg->curl)
-		curl_easy_cleanup(sg->curl);
+	/* the handle goes first: it uses the header list until then */
+	transfer_free(&sg->x);
 	for (struct curl_slist *h = sg->headers; h; h = h->next)
 		explicit_bzero(h->data, strlen(h->data));
 	curl_slist_free_all(sg->headers);
 	explicit_bzero(sg->key, sizeof sg->key);
-	buf_free(&sg->req);
 	buf_free(&sg->body);
 	free(sg);
-	curl_global_cleanup();
 }
 
 static const struct target_ops sendgrid_ops = {
@@ -231,61 +203,48 @@ static int load_key(struct sendgrid *sg)
 			"SENDGRID_API_KEY_FILE to a file of mode 0600 that holds the key");
 }
 
+/* The parsed SENDGRID_API_URL v checked and turned into the mail/send URL. */
+static int check_url(struct sendgrid *sg, const char *v, const struct transfer_url *u)
+{
+	if (strcmp(u->scheme, "https") != 0 && strcmp(u->scheme, "http") != 0)
+		return rd_error(RD_E_USAGE, "SENDGRID_API_URL must be an https:// URL (it is %s://)",
+				u->scheme);
+	if (u->user || u->query || u->fragment)
+		return rd_error(RD_E_USAGE, "SENDGRID_API_URL must hold no user, query or fragment; "
+				"the key comes from SENDGRID_API_KEY or SENDGRID_API_KEY_FILE");
+	if (strcmp(u->scheme, "http") == 0 && !target_host_is_loopback(u->host))
+		return rd_error(RD_E_USAGE, "SENDGRID_API_URL is http:// to %.200s: the API key "
+				"would cross the network unencrypted; use https:// (plain http is "
+				"for 127.0.0.1 and localhost only)", u->host);
+	/* the URL as given (a path prefix is kept), without trailing slashes */
+	size_t n = strlen(v);
+	while (n > 0 && v[n - 1] == '/')
+		n--;
+	if (n + strlen(SG_PATH) >= sizeof sg->url)
+		return rd_error(RD_E_USAGE, "SENDGRID_API_URL is too long");
+	snprintf(sg->url, sizeof sg->url, "%.*s%s", (int)n, v, SG_PATH);
+	return RD_OK;
+}
+
 /* SENDGRID_API_URL checked and turned into the mail/send URL. */
 static int load_url(struct sendgrid *sg)
 {
 	const char *v = getenv("SENDGRID_API_URL");
 	if (!v || !*v)
 		v = SG_DEFAULT_URL;
-	CURLU *u = curl_url();
-	if (!u)
-		return rd_error(RD_E_NOMEM, "out of memory");
-	char *scheme = NULL, *host = NULL, *user = NULL, *query = NULL, *frag = NULL;
-	char *path = NULL;
-	int rc = RD_OK;
-	if (curl_url_set(u, CURLUPART_URL, v, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		rc = rd_error(RD_E_USAGE, "SENDGRID_API_URL \"%.200s\" is not a URL; use e.g. %s",
-			      v, SG_DEFAULT_URL);
-		goto out;
-	}
-	curl_url_get(u, CURLUPART_USER, &user, 0);
-	curl_url_get(u, CURLUPART_QUERY, &query, 0);
-	curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
-	curl_url_get(u, CURLUPART_PATH, &path, 0);
-	if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
-		rc = rd_error(RD_E_USAGE, "SENDGRID_API_URL must be an https:// URL (it is %s://)",
-			      scheme);
-	} else if (user || query || frag) {
-		rc = rd_error(RD_E_USAGE, "SENDGRID_API_URL must hold no user, query or fragment; "
-			      "the key comes from SENDGRID_API_KEY or SENDGRID_API_KEY_FILE");
-	} else if (strcmp(scheme, "http") == 0 && !target_host_is_loopback(host)) {
-		rc = rd_error(RD_E_USAGE, "SENDGRID_API_URL is http:// to %.200s: the API key "
-			      "would cross the network unencrypted; use https:// (plain http is "
-			      "for 127.0.0.1 and localhost only)", host);
-	} else {
-		/* the URL as given (a path prefix is kept), without trailing slashes */
-		size_t n = strlen(v);
-		while (n > 0 && v[n - 1] == '/')
-			n--;
-		if (n + strlen(SG_PATH) >= sizeof sg->url)
-			rc = rd_error(RD_E_USAGE, "SENDGRID_API_URL is too long");
-		else
-			snprintf(sg->url, sizeof sg->url, "%.*s%s", (int)n, v, SG_PATH);
-	}
-out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(user);
-	curl_free(query);
-	curl_free(frag);
-	curl_free(path);
-	curl_url_cleanup(u);
+	struct transfer_url u;
+	int rc = transfer_url_parse(v, &u);
+	if (rc == RD_E_INPUT)
+		rc = rd_error(RD_E_USAGE, "SENDGRID_API_URL \"%.200s\" is not a URL; use e.g. %s", v,
+			      SG_DEFAULT_URL);
+	else if (!rc)
+		rc = check_url(sg, v, &u);
+	transfer_url_free(&u);
 	return rc;
 }
 
-static int setup_curl(struct sendgrid *sg)
+/* The request headers, the key among them. */
+static int make_headers(struct sendgrid *sg)
 {
 	char auth[TARGET_SECRET_MAX + 32];
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", sg->key);
@@ -302,63 +261,59 @@ static int setup_curl(struct sendgrid *sg)
 			return rd_error(RD_E_NOMEM, "out of memory");
 		sg->headers = h;
 	}
-	CURL *c = sg->curl = curl_easy_init();
-	if (!c)
-		return rd_error(RD_E_NOMEM, "cannot start libcurl");
-	CURLcode e = CURLE_OK;
-#define SET(opt, val) do { if (e == CURLE_OK) e = curl_easy_setopt(c, opt, val); } while (0)
-	SET(CURLOPT_VERBOSE, 0L);
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_URL, sg->url);
-	SET(CURLOPT_PROTOCOLS_STR, "http,https");
-	SET(CURLOPT_FOLLOWLOCATION, 0L);
-	SET(CURLOPT_HTTPHEADER, sg->headers);
-	SET(CURLOPT_USERAGENT, SG_USER_AGENT);
-	SET(CURLOPT_POST, 1L);
-	SET(CURLOPT_READFUNCTION, read_body);
-	SET(CURLOPT_READDATA, sg);
-	SET(CURLOPT_SEEKFUNCTION, seek_body);
-	SET(CURLOPT_SEEKDATA, sg);
-	SET(CURLOPT_WRITEFUNCTION, write_body);
-	SET(CURLOPT_WRITEDATA, sg);
-	SET(CURLOPT_HEADERFUNCTION, read_header);
-	SET(CURLOPT_HEADERDATA, sg);
-	SET(CURLOPT_ERRORBUFFER, sg->errbuf);
-	SET(CURLOPT_CONNECTTIMEOUT_MS, SG_CONNECT_TIMEOUT_MS);
-	SET(CURLOPT_TIMEOUT_MS, sg->timeout * 1000L);
-	SET(CURLOPT_TCP_KEEPALIVE, 1L);
-	SET(CURLOPT_SSL_VERIFYPEER, 1L);
-	SET(CURLOPT_SSL_VERIFYHOST, 2L);
-#undef SET
-	if (e != CURLE_OK)
-		return rd_error(RD_E_FAIL, "libcurl refused a setting: %s", curl_easy_strerror(e));
 	return RD_OK;
+}
+
+/* What a POST to SendGrid adds to the options of every transfer. */
+static CURLcode sendgrid_options(CURL *c, void *arg)
+{
+	struct sendgrid *sg = arg;
+	CURLcode e = CURLE_OK;
+	TRANSFER_SET(e, c, CURLOPT_FOLLOWLOCATION, 0L);
+	TRANSFER_SET(e, c, CURLOPT_HTTPHEADER, sg->headers);
+	TRANSFER_SET(e, c, CURLOPT_USERAGENT, SG_USER_AGENT);
+	TRANSFER_SET(e, c, CURLOPT_POST, 1L);
+	TRANSFER_SET(e, c, CURLOPT_SEEKFUNCTION, seek_body);
+	TRANSFER_SET(e, c, CURLOPT_SEEKDATA, sg);
+	TRANSFER_SET(e, c, CURLOPT_WRITEFUNCTION, write_body);
+	TRANSFER_SET(e, c, CURLOPT_WRITEDATA, sg);
+	return e;
+}
+
+static int setup_curl(struct sendgrid *sg)
+{
+	int rc = make_headers(sg);
+	if (rc)
+		return rc;
+	struct transfer_opts o = {
+		.url = sg->url,
+		.protocols = "http,https",
+		.header = read_header,
+		.connect_timeout_ms = SG_CONNECT_TIMEOUT_MS,
+		.timeout = sg->timeout,
+		.verify_tls = 1,
+		.more = sendgrid_options,
+		.arg = sg,
+	};
+	return transfer_start(&sg->x, &o);
 }
 
 int target_open_sendgrid(struct target **out)
 {
 	*out = NULL;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return rd_error(RD_E_FAIL, "cannot initialise libcurl");
 	struct sendgrid *sg = calloc(1, sizeof *sg);
-	if (!sg) {
-		curl_global_cleanup();
+	if (!sg)
 		return rd_error(RD_E_NOMEM, "out of memory");
-	}
 	sg->base.ops = &sendgrid_ops;
-	buf_init(&sg->req, RD_MAX_HTTP_BODY);
 	buf_init(&sg->body, 0);
-	int rc = load_key(sg);
+	int rc = transfer_init(&sg->x);
+	if (!rc)
+		rc = load_key(sg);
 	if (!rc)
 		rc = load_url(sg);
 	if (!rc)
 		rc = target_env_seconds("REDRIVE_HTTP_TIMEOUT", SG_DEFAULT_TIMEOUT, 3600, &sg->timeout);
 	if (!rc)
 		rc = setup_curl(sg);
-	if (rc) {
-		sendgrid_close(&sg->base);
-		return rc;
-	}
-	*out = &sg->base;
-	return RD_OK;
+	return target_opened(&sg->base, rc, out);
 }

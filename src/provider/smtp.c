@@ -19,16 +19,16 @@
 #include "redrive/buf.h"
 #include "redrive/error.h"
 #include "redrive/hash.h"
-#include "redrive/limits.h"
 #include "redrive/mime.h"
 #include "target_int.h"
+#include "transfer.h"
 
 #define SMTP_CONNECT_TIMEOUT_MS 10000L
 #define SMTP_DEFAULT_TIMEOUT 60L
 
 struct smtp {
 	struct target base;
-	CURL *curl;
+	struct transfer x;      /* the handle, and the message in flight as its upload */
 	char url[600];
 	char host[300];
 	int implicit_tls;
@@ -38,12 +38,6 @@ struct smtp {
 	char user[256];
 	char password[TARGET_SECRET_MAX + 1];
 
-	/* the message in flight */
-	struct buf msg;
-	size_t off;
-	int handed_all;
-	char errbuf[CURL_ERROR_SIZE];
-
 	/* the relay's replies in this transfer */
 	int replies;            /* complete replies */
 	int in_reply;           /* a multi-line reply is open */
@@ -52,19 +46,6 @@ struct smtp {
 };
 
 /* ---- libcurl callbacks ---------------------------------------------------- */
-
-static size_t read_msg(char *dst, size_t size, size_t nmemb, void *arg)
-{
-	struct smtp *s = arg;
-	size_t room = size * nmemb;
-	size_t left = s->msg.len - s->off;
-	size_t k = left < room ? left : room;
-	memcpy(dst, s->msg.p + s->off, k);
-	s->off += k;
-	if (s->off == s->msg.len)
-		s->handed_all = 1;
-	return k;
-}
 
 /* libcurl hands every reply line of the relay here. */
 static size_t read_reply(char *p, size_t size, size_t nmemb, void *arg)
@@ -102,37 +83,34 @@ static size_t read_reply(char *p, size_t size, size_t nmemb, void *arg)
 
 /* ---- the handle ----------------------------------------------------------- */
 
+/* What a relay needs beyond the options of every transfer. */
+static CURLcode smtp_options(CURL *c, void *arg)
+{
+	struct smtp *s = arg;
+	CURLcode e = CURLE_OK;
+	TRANSFER_SET(e, c, CURLOPT_UPLOAD, 1L);
+	long tls = s->implicit_tls || s->need_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY;
+	TRANSFER_SET(e, c, CURLOPT_USE_SSL, tls);
+	if (s->user[0]) {
+		TRANSFER_SET(e, c, CURLOPT_USERNAME, s->user);
+		TRANSFER_SET(e, c, CURLOPT_PASSWORD, s->password);
+	}
+	return e;
+}
+
 static int setup_curl(struct smtp *s)
 {
-	CURL *c = s->curl = curl_easy_init();
-	if (!c)
-		return rd_error(RD_E_NOMEM, "cannot start libcurl");
-	CURLcode e = CURLE_OK;
-#define SET(opt, val) do { if (e == CURLE_OK) e = curl_easy_setopt(c, opt, val); } while (0)
-	SET(CURLOPT_VERBOSE, 0L);
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_URL, s->url);
-	SET(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	SET(CURLOPT_UPLOAD, 1L);
-	SET(CURLOPT_READFUNCTION, read_msg);
-	SET(CURLOPT_READDATA, s);
-	SET(CURLOPT_HEADERFUNCTION, read_reply);
-	SET(CURLOPT_HEADERDATA, s);
-	SET(CURLOPT_ERRORBUFFER, s->errbuf);
-	SET(CURLOPT_CONNECTTIMEOUT_MS, SMTP_CONNECT_TIMEOUT_MS);
-	SET(CURLOPT_TIMEOUT_MS, s->timeout * 1000L);
-	SET(CURLOPT_TCP_KEEPALIVE, 1L);
-	SET(CURLOPT_USE_SSL, (long)(s->implicit_tls || s->need_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
-	SET(CURLOPT_SSL_VERIFYPEER, s->insecure ? 0L : 1L);
-	SET(CURLOPT_SSL_VERIFYHOST, s->insecure ? 0L : 2L);
-	if (s->user[0]) {
-		SET(CURLOPT_USERNAME, s->user);
-		SET(CURLOPT_PASSWORD, s->password);
-	}
-#undef SET
-	if (e != CURLE_OK)
-		return rd_error(RD_E_FAIL, "libcurl refused a setting: %s", curl_easy_strerror(e));
-	return RD_OK;
+	struct transfer_opts o = {
+		.url = s->url,
+		.protocols = "smtp,smtps",
+		.header = read_reply,
+		.connect_timeout_ms = SMTP_CONNECT_TIMEOUT_MS,
+		.timeout = s->timeout,
+		.verify_tls = !s->insecure,
+		.more = smtp_options,
+		.arg = s,
+	};
+	return transfer_start(&s->x, &o);
 }
 
 /* ---- what happened -------------------------------------------------------- */
@@ -140,7 +118,7 @@ static int setup_curl(struct smtp *s)
 static void classify(struct smtp *s, CURLcode cc, long new_conns, const char *message_id,
 		     struct target_result *r)
 {
-	const char *what = s->errbuf[0] ? s->errbuf : curl_easy_strerror(cc);
+	const char *what = transfer_error(&s->x, cc);
 	if (cc == CURLE_OK) {
 		r->outcome = TO_SENT;
 		snprintf(r->provider_id, sizeof r->provider_id, "%s", message_id);
@@ -193,7 +171,7 @@ static void classify(struct smtp *s, CURLcode cc, long new_conns, const char *me
 					  s->text);
 		return;
 	}
-	if (s->handed_all)
+	if (s->x.handed_all)
 		target_result_set(r, TO_UNKNOWN, "no answer from the relay %s after the whole "
 				  "message was sent (%s): it may have been accepted", s->host, what);
 	else
@@ -217,7 +195,7 @@ static int smtp_send(struct target *t, const struct target_msg *m, size_t n,
 {
 	(void)n; /* target_send allows 1 */
 	struct smtp *s = (struct smtp *)t;
-	buf_reset(&s->msg);
+	buf_reset(&s->x.upload);
 	struct mime_envelope env;
 	struct mime_msg mm = {
 		.payload = m->payload,
@@ -226,22 +204,16 @@ static int smtp_send(struct target *t, const struct target_msg *m, size_t n,
 		.batch = m->batch,
 		.date = (int64_t)time(NULL),
 	};
-	int rc = mime_render(&mm, &s->msg, &env);
-	if (rc == RD_E_NOMEM) {
-		target_result_set(r, TO_STOP, "%s", rd_error_message());
-		return rc;
-	}
-	if (rc) {
-		target_result_set(r, TO_FAILED, "%s", rd_error_message());
-		return RD_OK;
-	}
+	int rc = mime_render(&mm, &s->x.upload, &env);
+	if (rc)
+		return target_build_failed(r, rc);
 	if (!mime_address_ok(m->recipient)) {
 		target_result_set(r, TO_FAILED, "the recipient \"%.320s\" cannot be used over SMTP: "
 				  "an address must be plain ASCII with one @ and no spaces, brackets "
 				  "or quotes", m->recipient ? m->recipient : "");
 		return RD_OK;
 	}
-	if (!s->curl && (rc = setup_curl(s)) != RD_OK) {
+	if (!s->x.curl && (rc = setup_curl(s)) != RD_OK) {
 		target_result_set(r, TO_STOP, "%s", rd_error_message());
 		return rc;
 	}
@@ -253,25 +225,23 @@ static int smtp_send(struct target *t, const struct target_msg *m, size_t n,
 		target_result_set(r, TO_STOP, "out of memory");
 		return rd_error(RD_E_NOMEM, "out of memory");
 	}
-	s->off = 0;
-	s->handed_all = 0;
-	s->errbuf[0] = '\0';
+	transfer_rewind(&s->x);
 	s->replies = s->in_reply = s->code = 0;
 	s->text[0] = '\0';
-	curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)s->msg.len);
-	CURLcode cc = curl_easy_perform(s->curl);
+	curl_easy_setopt(s->x.curl, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(s->x.curl, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(s->x.curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)s->x.upload.len);
+	CURLcode cc = curl_easy_perform(s->x.curl);
 	long new_conns = 0;
-	curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &new_conns);
-	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, NULL);
+	curl_easy_getinfo(s->x.curl, CURLINFO_NUM_CONNECTS, &new_conns);
+	curl_easy_setopt(s->x.curl, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(rcpt);
 	classify(s, cc, new_conns, env.message_id, r);
 	target_redact(r->error, s->password);
 	if (r->outcome != TO_SENT) {
 		/* the connection may be mid-transaction: start the next message afresh */
-		curl_easy_cleanup(s->curl);
-		s->curl = NULL;
+		curl_easy_cleanup(s->x.curl);
+		s->x.curl = NULL;
 	}
 	return RD_OK;
 }
@@ -279,12 +249,9 @@ static int smtp_send(struct target *t, const struct target_msg *m, size_t n,
 static void smtp_close(struct target *t)
 {
 	struct smtp *s = (struct smtp *)t;
-	if (s->curl)
-		curl_easy_cleanup(s->curl);
+	transfer_free(&s->x);
 	explicit_bzero(s->password, sizeof s->password);
-	buf_free(&s->msg);
 	free(s);
-	curl_global_cleanup();
 }
 
 static const struct target_ops smtp_ops = {
@@ -297,52 +264,34 @@ static const struct target_ops smtp_ops = {
 
 /* ---- opening -------------------------------------------------------------- */
 
+/* The parsed --to relay URL checked and kept as scheme://host:port. */
+static int check_url(struct smtp *s, const char *url, const struct transfer_url *u)
+{
+	if (u->user || u->password)
+		return rd_error(RD_E_USAGE, "--to must not hold a user or password (they would show "
+				"in the process list); set REDRIVE_SMTP_USER and "
+				"REDRIVE_SMTP_PASSWORD_FILE");
+	if ((u->path && strcmp(u->path, "/") != 0 && *u->path) || u->query || u->fragment)
+		return rd_error(RD_E_USAGE, "--to \"%.200s\": write smtp://HOST:PORT with nothing "
+				"after the port", url);
+	if (strlen(u->host) >= sizeof s->host)
+		return rd_error(RD_E_USAGE, "--to: the host name is too long");
+	s->implicit_tls = strcmp(u->scheme, "smtps") == 0;
+	snprintf(s->host, sizeof s->host, "%s", u->host);
+	snprintf(s->url, sizeof s->url, "%s://%s:%s", u->scheme, u->host, u->port ? u->port : "25");
+	return RD_OK;
+}
+
 static int parse_url(struct smtp *s, const char *url)
 {
-	CURLU *u = curl_url();
-	if (!u)
-		return rd_error(RD_E_NOMEM, "out of memory");
-	char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL, *pass = NULL;
-	char *path = NULL, *query = NULL, *frag = NULL;
-	int rc = RD_OK;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    (strcmp(scheme, "smtp") != 0 && strcmp(scheme, "smtps") != 0)) {
+	struct transfer_url u;
+	int rc = transfer_url_parse(url, &u);
+	if (rc == RD_E_INPUT || (!rc && strcmp(u.scheme, "smtp") != 0 && strcmp(u.scheme, "smtps") != 0))
 		rc = rd_error(RD_E_USAGE, "--to \"%.200s\" is not an SMTP relay; write "
 			      "smtp://HOST:PORT or smtps://HOST:PORT", url);
-		goto out;
-	}
-	curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
-	curl_url_get(u, CURLUPART_USER, &user, 0);
-	curl_url_get(u, CURLUPART_PASSWORD, &pass, 0);
-	curl_url_get(u, CURLUPART_PATH, &path, 0);
-	curl_url_get(u, CURLUPART_QUERY, &query, 0);
-	curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
-	if (user || pass) {
-		rc = rd_error(RD_E_USAGE, "--to must not hold a user or password (they would show "
-			      "in the process list); set REDRIVE_SMTP_USER and "
-			      "REDRIVE_SMTP_PASSWORD_FILE");
-	} else if ((path && strcmp(path, "/") != 0 && *path) || query || frag) {
-		rc = rd_error(RD_E_USAGE, "--to \"%.200s\": write smtp://HOST:PORT with nothing "
-			      "after the port", url);
-	} else if (strlen(host) >= sizeof s->host) {
-		rc = rd_error(RD_E_USAGE, "--to: the host name is too long");
-	} else {
-		s->implicit_tls = strcmp(scheme, "smtps") == 0;
-		snprintf(s->host, sizeof s->host, "%s", host);
-		snprintf(s->url, sizeof s->url, "%s://%s:%s", scheme, host, port ? port : "25");
-	}
-out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_free(user);
-	curl_free(pass);
-	curl_free(path);
-	curl_free(query);
-	curl_free(frag);
-	curl_url_cleanup(u);
+	else if (!rc)
+		rc = check_url(s, url, &u);
+	transfer_url_free(&u);
 	return rc;
 }
 
@@ -380,28 +329,20 @@ int target_open_smtp(const char *url, struct target **out)
 	*out = NULL;
 	if (!url)
 		return rd_error(RD_E_USAGE, "no SMTP relay given; write smtp://HOST:PORT");
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return rd_error(RD_E_FAIL, "cannot initialise libcurl");
 	struct smtp *s = calloc(1, sizeof *s);
-	if (!s) {
-		curl_global_cleanup();
+	if (!s)
 		return rd_error(RD_E_NOMEM, "out of memory");
-	}
 	s->base.ops = &smtp_ops;
-	buf_init(&s->msg, RD_MAX_HTTP_BODY);
 	const char *insecure = getenv("REDRIVE_TLS_INSECURE");
 	s->insecure = insecure && strcmp(insecure, "1") == 0;
-	int rc = parse_url(s, url);
+	int rc = transfer_init(&s->x);
+	if (!rc)
+		rc = parse_url(s, url);
 	if (!rc)
 		rc = load_login(s);
 	if (!rc)
 		rc = target_env_seconds("REDRIVE_SMTP_TIMEOUT", SMTP_DEFAULT_TIMEOUT, 3600, &s->timeout);
 	if (!rc)
 		rc = setup_curl(s);
-	if (rc) {
-		smtp_close(&s->base);
-		return rc;
-	}
-	*out = &s->base;
-	return RD_OK;
+	return target_opened(&s->base, rc, out);
 }

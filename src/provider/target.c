@@ -45,6 +45,16 @@ void target_close(struct target *t)
 		t->ops->close(t);
 }
 
+int target_opened(struct target *t, int rc, struct target **out)
+{
+	if (rc) {
+		target_close(t);
+		return rc;
+	}
+	*out = t;
+	return RD_OK;
+}
+
 /* ---- results -------------------------------------------------------------- */
 
 void target_result_clear(struct target_result *r)
@@ -93,19 +103,30 @@ void target_result_set(struct target_result *r, enum target_outcome o, const cha
 	target_copy_safe(r->error, sizeof r->error, tmp, strlen(tmp));
 }
 
+int target_build_failed(struct target_result *r, int rc)
+{
+	if (rc == RD_E_NOMEM) {
+		target_result_set(r, TO_STOP, "%s", rd_error_message());
+		return rc;
+	}
+	target_result_set(r, TO_FAILED, "%s", rd_error_message());
+	return RD_OK;
+}
+
 void target_redact(char *s, const char *secret)
 {
 	size_t k = secret ? strlen(secret) : 0;
 	if (!s || k == 0)
 		return;
+	/* at most three stars, never more than the key: s only shrinks */
+	size_t stars = k < 3 ? k : 3;
 	char *p;
 	while ((p = strstr(s, secret)) != NULL) {
-		/* "***" is never longer than a key, so this only shrinks s */
 		size_t rest = strlen(p + k);
-		memcpy(p, "***", 3);
-		memmove(p + 3, p + k, rest + 1);
+		memset(p, '*', stars);
+		memmove(p + stars, p + k, rest + 1);
 		if (k < 3)
-			break; /* a key this short cannot be real; avoid looping on "***" */
+			break; /* a key this short cannot be real; avoid looping on "*" */
 	}
 }
 

@@ -25,6 +25,10 @@ struct target {
 	const struct target_ops *ops;
 };
 
+/* The end of a target_open_*: with rc == RD_OK *out = t, else t is closed
+ * and rc returned. */
+int target_opened(struct target *t, int rc, struct target **out);
+
 /* Empties r (outcome TO_FAILED, no id, no error, no wait). */
 void target_result_clear(struct target_result *r);
 
@@ -37,8 +41,15 @@ void target_result_set(struct target_result *r, enum target_outcome o, const cha
  * a character boundary. */
 void target_copy_safe(char *dst, size_t dstlen, const char *s, size_t n);
 
+/* A request or message for m could not be built (rc, recorded): out of
+ * memory stops the run (TO_STOP, rc returned); anything else fails these
+ * messages only (TO_FAILED, RD_OK returned).  For a target's send. */
+int target_build_failed(struct target_result *r, int rc);
+
 /* Replaces every occurrence of secret (when non-empty) in s with "***", in
- * place: an error text a server echoed must never carry our key. */
+ * place: an error text a server echoed must never carry our key.  A secret
+ * shorter than three bytes (never a real one) is starred once, as long as
+ * it is, so that s never grows. */
 void target_redact(char *s, const char *secret);
 
 /* The largest secret we read (API keys and passwords are far shorter). */

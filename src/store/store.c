@@ -398,12 +398,8 @@ static int migrate(struct store *s, int version)
 		         STORE_APP_ID, v + 1);
 		if (!rc)
 			rc = store_exec(s, sql);
-		if (!rc)
-			rc = store_commit(s);
-		if (rc) {
-			store_rollback(s);
+		if ((rc = store_end(s, rc)) != RD_OK)
 			return rd_error_wrap(rc, "migrating %s from version %d to %d", s->path, v, v + 1);
-		}
 	}
 	/* make the header (application_id) durable in the main file at once */
 	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
@@ -612,6 +608,15 @@ void store_rollback(struct store *s)
 	reset_cached(s);
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_end(struct store *s, int rc)
+{
+	if (!rc)
+		rc = store_commit(s);
+	if (rc)
+		store_rollback(s);
+	return rc;
 }
 
 int store_audit(struct store *s, const char *action, const char *detail)

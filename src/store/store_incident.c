@@ -59,11 +59,7 @@ int store_incident_add(struct store *s, const char *name, const char *tz,
 		snprintf(detail, sizeof detail, "%s (%s), %zu window(s)", name, tz, n);
 		rc = store_audit(s, "incident add", detail);
 	}
-	if (!rc)
-		rc = store_commit(s);
-	if (rc)
-		store_rollback(s);
-	return rc;
+	return store_end(s, rc);
 }
 
 static int load_windows(struct store *s, struct rd_incident *in)
@@ -192,11 +188,7 @@ int store_incident_rm(struct store *s, const char *name)
 	sqlite3_reset(st);
 	if (!rc)
 		rc = store_audit(s, "incident rm", name);
-	if (!rc)
-		rc = store_commit(s);
-	if (rc)
-		store_rollback(s);
-	return rc;
+	return store_end(s, rc);
 }
 
 void store_incident_free(struct rd_incident *in)

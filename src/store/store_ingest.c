@@ -165,6 +165,12 @@ static int same_text(const unsigned char *a, const char *b)
 	return strcmp((const char *)a, b) == 0;
 }
 
+/* Whether index i (from state_derive: -1 for none) names one of l's events. */
+static int has_event(const struct event_list *l, long i)
+{
+	return i >= 0 && (size_t)i < l->n;
+}
+
 /* Derives the message's state from its row and all its events and writes it
  * back when it changed.  Order-independent by construction (state_derive). */
 static int recompute(struct store *s, int64_t msg_id, struct event_list *l)
@@ -190,7 +196,7 @@ static int recompute(struct store *s, int64_t msg_id, struct event_list *l)
 
 	char *name = NULL, *reason = NULL;
 	int64_t last_at = RD_NO_TIME;
-	if (r.last >= 0) {
+	if (has_event(l, r.last)) {
 		int kind = l->ev[r.last].kind;
 		last_at = l->ev[r.last].ts;
 		if (kind == RD_EV_OTHER)
@@ -198,7 +204,7 @@ static int recompute(struct store *s, int64_t msg_id, struct event_list *l)
 		else
 			name = strdup(event_kind_name(kind));
 	}
-	if (!rc && r.reason >= 0)
+	if (!rc && has_event(l, r.reason))
 		rc = text_of(s, ST_EVENT_REASON, l->ids[r.reason], &reason);
 	else if (!rc && r.state == RD_STATE_DEAD && sqlite3_column_type(st, 8) != SQLITE_NULL)
 		reason = strdup((const char *)sqlite3_column_text(st, 8));
@@ -650,20 +656,21 @@ int store_rematch(struct store *s, struct rd_ingest_stats *stats)
 {
 	struct pending_event *p = calloc(REMATCH_CHUNK, sizeof *p);
 	int64_t *touched = calloc(2 * REMATCH_CHUNK, sizeof *touched);
+	if (!p || !touched) {
+		free(p);
+		free(touched);
+		return rd_error(RD_E_NOMEM, "out of memory");
+	}
 	int64_t after = 0;
 	size_t n = 0;
-	int rc = p && touched ? RD_OK : rd_error(RD_E_NOMEM, "out of memory");
-
+	int rc = RD_OK;
 	while (!rc) {
 		rc = store_begin(s);
 		if (!rc)
 			rc = load_unmatched(s, after, p, &n);
 		if (!rc && n)
 			rc = rematch_chunk(s, p, n, touched, stats);
-		if (!rc)
-			rc = store_commit(s);
-		else
-			store_rollback(s);
+		rc = store_end(s, rc);
 		if (n)
 			after = p[n - 1].id;
 		free_pending(p, n);

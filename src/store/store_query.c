@@ -101,20 +101,66 @@ static size_t scan_windows(const struct rd_filter *f, struct rd_window *all, con
 	return 1;
 }
 
+/* ---- stepping over rows --------------------------------------------------- */
+
+/* Hands each row of st to row(st, arg); the first non-zero return of row (a
+ * recorded error) stops the walk and is returned.  A failing step is recorded
+ * as a database error about `doing`.  st is reset on every path. */
+static int step_rows(struct store *s, sqlite3_stmt *st, const char *doing,
+                     int (*row)(sqlite3_stmt *st, void *arg), void *arg)
+{
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int row_rc = row(st, arg);
+		if (row_rc) {
+			sqlite3_reset(st);
+			return row_rc;
+		}
+	}
+	/* the error is read before the reset */
+	rc = rc == SQLITE_DONE ? RD_OK : store_db_error(s, doing);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* step_rows over the statement built in q; q is freed on every path. */
+static int query_rows(struct store *s, struct qsql *q, const char *doing,
+                      int (*row)(sqlite3_stmt *st, void *arg), void *arg)
+{
+	sqlite3_stmt *st = store_dyn(s, buf_str(&q->sql));
+	int rc = st ? qsql_bind(q, st) : RD_E_DB;
+	if (!rc)
+		rc = step_rows(s, st, doing, row, arg);
+	else if (st)
+		sqlite3_reset(st);
+	qsql_free(q);
+	return rc;
+}
+
 /* ---- report ------------------------------------------------------------- */
 
-static struct rd_campaign_row *row_for(struct rd_report *r, int64_t id, size_t *cap)
+/* The report being counted, and what count_rollup leaves for an exact count. */
+struct tally {
+	struct rd_report *r;
+	size_t cap;
+	const struct rd_filter *f;
+	int64_t boundary;        /* boundary_minute(f) */
+	int rq_boundary, inside; /* see count_rollup */
+};
+
+static struct rd_campaign_row *row_for(struct tally *t, int64_t id)
 {
+	struct rd_report *r = t->r;
 	for (size_t i = 0; i < r->n; i++)
 		if (r->rows[i].id == id)
 			return &r->rows[i];
-	if (r->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
+	if (r->n == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 16;
 		struct rd_campaign_row *rows = realloc(r->rows, ncap * sizeof *rows);
 		if (!rows)
 			return NULL;
 		r->rows = rows;
-		*cap = ncap;
+		t->cap = ncap;
 	}
 	struct rd_campaign_row *row = &r->rows[r->n++];
 	memset(row, 0, sizeof *row);
@@ -122,45 +168,34 @@ static struct rd_campaign_row *row_for(struct rd_report *r, int64_t id, size_t *
 	return row;
 }
 
+/* One row of count_scan: campaign, state, flags, sent, stale, count. */
+static int scan_row(sqlite3_stmt *st, void *arg)
+{
+	struct rd_campaign_row *row = row_for(arg, sqlite3_column_int64(st, 0));
+	if (!row)
+		return rd_error(RD_E_NOMEM, "out of memory");
+	int flags = sqlite3_column_int(st, 2);
+	counts_add(&row->counts, sqlite3_column_int(st, 1), flags, sqlite3_column_int(st, 3),
+	           sqlite3_column_int(st, 4), (flags & RD_FLAG_SUPPRESSED) != 0, sqlite3_column_int64(st, 5));
+	return RD_OK;
+}
+
 /* Counts messages of the filter in [lo, hi) row by row (covering index),
  * with `extra` (SQL over m, may be NULL) as one more condition. */
-static int count_scan(struct store *s, const struct rd_filter *f, int64_t lo, int64_t hi, const char *extra,
-                      struct rd_report *r, size_t *cap)
+static int count_scan(struct store *s, struct tally *t, int64_t lo, int64_t hi, const char *extra)
 {
 	if (lo >= hi)
 		return RD_OK;
 	struct qsql q;
 	qsql_init(&q);
 	buf_adds(&q.sql, "SELECT m.campaign_id, m.state, m.flags, m.sent_at IS NOT NULL, ");
-	query_stale_expr(&q, f);
+	query_stale_expr(&q, t->f);
 	buf_adds(&q.sql, ", count(*) FROM messages m INDEXED BY msg_time");
-	query_where(s, &q, f, lo, hi);
+	query_where(s, &q, t->f, lo, hi);
 	if (extra)
 		buf_printf(&q.sql, " AND (%s)", extra);
 	buf_adds(&q.sql, " GROUP BY 1, 2, 3, 4, 5");
-
-	sqlite3_stmt *st = store_dyn(s, buf_str(&q.sql));
-	int rc = st ? qsql_bind(&q, st) : RD_E_DB;
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct rd_campaign_row *row = row_for(r, sqlite3_column_int64(st, 0), cap);
-		if (!row) {
-			rc = rd_error(RD_E_NOMEM, "out of memory");
-			break;
-		}
-		int flags = sqlite3_column_int(st, 2);
-		counts_add(&row->counts, sqlite3_column_int(st, 1), flags, sqlite3_column_int(st, 3),
-		           sqlite3_column_int(st, 4), (flags & RD_FLAG_SUPPRESSED) != 0,
-		           sqlite3_column_int64(st, 5));
-		rc = RD_OK;
-	}
-	if (rc == SQLITE_DONE)
-		rc = RD_OK;
-	else if (rc && rc != RD_E_NOMEM && rc != RD_E_DB)
-		rc = store_db_error(s, "counting messages");
-	if (st)
-		sqlite3_reset(st);
-	qsql_free(&q);
-	return rc;
+	return query_rows(s, &q, "counting messages", scan_row, t);
 }
 
 static int64_t floor_div60(int64_t t)
@@ -175,14 +210,43 @@ static int64_t boundary_minute(const struct rd_filter *f)
 	return floor_div60(f->now - f->grace);
 }
 
+/* One row of count_rollup: campaign, state, flags, sent, since (the minute
+ * the clock of a pending row started, else -1), requeued, count. */
+static int rollup_row(sqlite3_stmt *st, void *arg)
+{
+	struct tally *t = arg;
+	int state = sqlite3_column_int(st, 1), flags = sqlite3_column_int(st, 2);
+	int64_t since = sqlite3_column_int64(st, 4);
+	int stale = 0;
+	if (state == RD_STATE_PENDING) {
+		if (since == t->boundary) {
+			if (sqlite3_column_int(st, 5))
+				t->rq_boundary = 1;
+			else
+				t->inside = 1;
+			return RD_OK;
+		}
+		stale = since < t->boundary;
+	}
+	int suppressed = (flags & RD_FLAG_SUPPRESSED) != 0;
+	if ((t->f->affected && !state_is_affected(state, stale, suppressed)) ||
+	    (t->f->lost && !state_is_lost(state, stale)))
+		return RD_OK;
+	struct rd_campaign_row *row = row_for(t, sqlite3_column_int64(st, 0));
+	if (!row)
+		return rd_error(RD_E_NOMEM, "out of memory");
+	counts_add(&row->counts, state, flags, sqlite3_column_int(st, 3), stale, suppressed,
+	           sqlite3_column_int64(st, 6));
+	return RD_OK;
+}
+
 /* Whole minutes [m_lo, m_hi) from msg_rollup: one row per campaign, state,
  * flags, sent and clock minute.  Pending rows whose clock started in the
- * boundary minute are left out and reported in *rq_boundary /
- * *boundary_inside for an exact count. */
-static int count_rollup(struct store *s, const struct rd_filter *f, int64_t m_lo, int64_t m_hi,
-                        struct rd_report *r, size_t *cap, int *rq_boundary, int *boundary_inside)
+ * boundary minute are left out and reported in t->rq_boundary /
+ * t->inside for an exact count. */
+static int count_rollup(struct store *s, struct tally *t, int64_t m_lo, int64_t m_hi)
 {
-	int64_t b = boundary_minute(f);
+	const struct rd_filter *f = t->f;
 	struct qsql q;
 	qsql_init(&q);
 	buf_adds(&q.sql, "SELECT campaign_id, state, flags, sent, CASE WHEN state = ");
@@ -213,79 +277,42 @@ static int count_rollup(struct store *s, const struct rd_filter *f, int64_t m_lo
 		buf_adds(&q.sql, ")");
 	}
 	buf_adds(&q.sql, " GROUP BY 1, 2, 3, 4, 5, 6");
-
-	sqlite3_stmt *st = store_dyn(s, buf_str(&q.sql));
-	int rc = st ? qsql_bind(&q, st) : RD_E_DB;
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rc = RD_OK;
-		int state = sqlite3_column_int(st, 1), flags = sqlite3_column_int(st, 2);
-		int64_t since = sqlite3_column_int64(st, 4);
-		int stale = 0;
-		if (state == RD_STATE_PENDING) {
-			if (since == b) {
-				if (sqlite3_column_int(st, 5))
-					*rq_boundary = 1;
-				else
-					*boundary_inside = 1;
-				continue;
-			}
-			stale = since < b;
-		}
-		int suppressed = (flags & RD_FLAG_SUPPRESSED) != 0;
-		if ((f->affected && !state_is_affected(state, stale, suppressed)) ||
-		    (f->lost && !state_is_lost(state, stale)))
-			continue;
-		struct rd_campaign_row *row = row_for(r, sqlite3_column_int64(st, 0), cap);
-		if (!row) {
-			rc = rd_error(RD_E_NOMEM, "out of memory");
-			break;
-		}
-		counts_add(&row->counts, state, flags, sqlite3_column_int(st, 3), stale, suppressed,
-		           sqlite3_column_int64(st, 6));
-	}
-	if (rc == SQLITE_DONE)
-		rc = RD_OK;
-	else if (rc && rc != RD_E_NOMEM && rc != RD_E_DB)
-		rc = store_db_error(s, "counting messages");
-	if (st)
-		sqlite3_reset(st);
-	qsql_free(&q);
-	return rc;
+	return query_rows(s, &q, "counting messages", rollup_row, t);
 }
 
 /* Counts one window: the whole minutes from the rollup, the partial minutes
  * at its edges and the pending messages whose "stale" turns within the
  * boundary minute row by row.  Exactly what count_scan over the whole
  * window gives (tests compare the two). */
-static int count_window(struct store *s, const struct rd_filter *f, const struct rd_window *w,
-                        struct rd_report *r, size_t *cap)
+static int count_window(struct store *s, struct tally *t, const struct rd_window *w)
 {
+	const struct rd_filter *f = t->f;
 	/* recipients and tags are not in the rollup: count rows */
 	if (f->nrecipients || f->tagged)
-		return count_scan(s, f, w->start, w->end, NULL, r, cap);
+		return count_scan(s, t, w->start, w->end, NULL);
 	int64_t m_lo = w->start == INT64_MIN ? INT64_MIN / 60 : -floor_div60(-w->start);
 	int64_t m_hi = w->end == INT64_MAX ? INT64_MAX / 60 : floor_div60(w->end);
 	if (m_lo >= m_hi)
-		return count_scan(s, f, w->start, w->end, NULL, r, cap);
+		return count_scan(s, t, w->start, w->end, NULL);
 
-	int rq_boundary = 0, inside = 0;
-	int rc = count_rollup(s, f, m_lo, m_hi, r, cap, &rq_boundary, &inside);
+	t->rq_boundary = t->inside = 0;
+	int rc = count_rollup(s, t, m_lo, m_hi);
 	if (!rc && w->start < m_lo * 60)
-		rc = count_scan(s, f, w->start, m_lo * 60, NULL, r, cap);
+		rc = count_scan(s, t, w->start, m_lo * 60, NULL);
 	if (!rc && m_hi * 60 < w->end)
-		rc = count_scan(s, f, m_hi * 60, w->end, NULL, r, cap);
-	int64_t b = boundary_minute(f);
+		rc = count_scan(s, t, m_hi * 60, w->end, NULL);
+	int64_t b = t->boundary;
 	char extra[160];
-	if (!rc && inside) {
+	if (!rc && t->inside) {
 		/* waiting since the boundary minute, never requeued, pending */
 		snprintf(extra, sizeof extra, "m.state = %d AND m.requeued_at IS NULL", RD_STATE_PENDING);
-		rc = count_scan(s, f, b * 60, b * 60 + 60, extra, r, cap);
+		rc = count_scan(s, t, b * 60, b * 60 + 60, extra);
 	}
-	if (!rc && rq_boundary) {
+	if (!rc && t->rq_boundary) {
 		/* requeued in the boundary minute, pending: anywhere in the whole minutes */
 		snprintf(extra, sizeof extra, "m.state = %d AND m.requeued_at >= %lld AND m.requeued_at < %lld",
-		         RD_STATE_PENDING, (long long)(b * 60), (long long)(b * 60 + 60));
-		rc = count_scan(s, f, m_lo * 60, m_hi * 60, extra, r, cap);
+		         RD_STATE_PENDING, (long long)b * 60, (long long)b * 60 + 60);
+		rc = count_scan(s, t, m_lo * 60, m_hi * 60, extra);
 	}
 	return rc;
 }
@@ -333,12 +360,13 @@ int store_report(struct store *s, const struct rd_filter *f, struct rd_report *o
 {
 	struct rd_window all;
 	const struct rd_window *w;
-	size_t nw = scan_windows(f, &all, &w), cap = 0;
+	size_t nw = scan_windows(f, &all, &w);
 	int rc = RD_OK;
 
 	memset(out, 0, sizeof *out);
+	struct tally t = { .r = out, .f = f, .boundary = boundary_minute(f) };
 	for (size_t i = 0; i < nw && !rc; i++)
-		rc = count_window(s, f, &w[i], out, &cap);
+		rc = count_window(s, &t, &w[i]);
 	if (!rc)
 		rc = describe_campaigns(s, out);
 	if (rc) {
@@ -422,13 +450,28 @@ static void point_strings(struct rd_message *m, const char *base, const size_t *
 	m->reason = base + offs[S_REASON];
 }
 
+/* A page while it is read: its first n rows and where each row's strings
+ * start in its text (which moves while it grows). */
+struct page_fill {
+	struct rd_page *p;
+	size_t (*offs)[S_COUNT];
+	size_t n;
+};
+
+static int page_row(sqlite3_stmt *st, void *arg)
+{
+	struct page_fill *pf = arg;
+	read_message(st, &pf->p->rows[pf->n], &pf->p->text, pf->offs[pf->n]);
+	pf->n++;
+	return RD_OK;
+}
+
 /* Rows of [lo, hi) in (t_at, id) order (backward: descending) appended to
  * the page, up to limit; same_second: only t_at == lo with id beyond from.id.
  * Both forms are plain index ranges, so the cost does not depend on how far
  * in the cursor is — even when a whole batch shares one second. */
 static int page_range(struct store *s, const struct rd_filter *f, int64_t lo, int64_t hi, int same_second,
-                      struct rd_cursor from, int backward, size_t limit, struct rd_page *p,
-                      size_t (*offs)[S_COUNT])
+                      struct rd_cursor from, int backward, size_t limit, struct page_fill *pf)
 {
 	struct qsql q;
 	qsql_init(&q);
@@ -450,51 +493,35 @@ static int page_range(struct store *s, const struct rd_filter *f, int64_t lo, in
 		query_where(s, &q, f, lo, hi);
 	}
 	buf_adds(&q.sql, backward ? " ORDER BY m.t_at DESC, m.id DESC LIMIT " : " ORDER BY m.t_at, m.id LIMIT ");
-	qsql_int(&q, (int64_t)(limit - p->n));
-
-	sqlite3_stmt *st = store_dyn(s, buf_str(&q.sql));
-	int rc = st ? qsql_bind(&q, st) : RD_E_DB;
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_message(st, &p->rows[p->n], &p->text, offs[p->n]);
-		p->n++;
-		rc = RD_OK;
-	}
-	if (rc == SQLITE_DONE)
-		rc = RD_OK;
-	else if (rc && rc != RD_E_DB && rc != RD_E_NOMEM)
-		rc = store_db_error(s, "reading messages");
-	if (st)
-		sqlite3_reset(st);
-	qsql_free(&q);
-	return rc;
+	qsql_int(&q, (int64_t)(limit - pf->n));
+	return query_rows(s, &q, "reading messages", page_row, pf);
 }
 
 /* The rows of window w beyond the cursor: first the rest of the cursor's
  * own second, then the seconds after (before, going backward). */
 static int page_query(struct store *s, const struct rd_filter *f, const struct rd_window *w,
-                      struct rd_cursor from, int backward, size_t limit, struct rd_page *p,
-                      size_t (*offs)[S_COUNT])
+                      struct rd_cursor from, int backward, size_t limit, struct page_fill *pf)
 {
 	int rc = RD_OK;
 	int inside = from.t_at >= w->start && from.t_at < w->end;
 	if (inside)
-		rc = page_range(s, f, from.t_at, from.t_at + 1, 1, from, backward, limit, p, offs);
-	if (rc || p->n >= limit)
+		rc = page_range(s, f, from.t_at, from.t_at + 1, 1, from, backward, limit, pf);
+	if (rc || pf->n >= limit)
 		return rc;
 	int64_t lo = w->start, hi = w->end;
 	if (!backward && from.t_at >= lo)
 		lo = from.t_at == INT64_MAX ? INT64_MAX : from.t_at + 1;
 	if (backward && from.t_at < hi)
 		hi = from.t_at;
-	return lo < hi ? page_range(s, f, lo, hi, 0, from, backward, limit, p, offs) : RD_OK;
+	return lo < hi ? page_range(s, f, lo, hi, 0, from, backward, limit, pf) : RD_OK;
 }
 
-static void reverse_rows(struct rd_page *p, size_t (*offs)[S_COUNT])
+static void reverse_rows(struct rd_message *rows, size_t (*offs)[S_COUNT], size_t n)
 {
-	for (size_t i = 0, j = p->n - 1; i < j; i++, j--) {
-		struct rd_message t = p->rows[i];
-		p->rows[i] = p->rows[j];
-		p->rows[j] = t;
+	for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+		struct rd_message t = rows[i];
+		rows[i] = rows[j];
+		rows[j] = t;
 		size_t o[S_COUNT];
 		memcpy(o, offs[i], sizeof o);
 		memcpy(offs[i], offs[j], sizeof o);
@@ -528,28 +555,30 @@ int store_messages_page(struct store *s, const struct rd_filter *f, struct rd_cu
 	if (!limit)
 		return RD_OK;
 	int rc = page_reserve(out, limit);
+	if (rc)
+		return rc;
 	size_t (*offs)[S_COUNT] = malloc(limit * sizeof *offs);
 	if (!offs)
-		rc = rd_error(RD_E_NOMEM, "out of memory");
+		return rd_error(RD_E_NOMEM, "out of memory");
+	struct page_fill pf = { out, offs, 0 };
 
 	/* Windows are disjoint and ordered: walk them from the cursor on.  A
 	 * backward walk collects rows newest first across all windows, so one
 	 * reversal at the end puts the page in ascending order. */
-	for (size_t k = 0; !rc && k < nw && out->n < limit; k++) {
+	for (size_t k = 0; !rc && k < nw && pf.n < limit; k++) {
 		const struct rd_window *win = backward ? &w[nw - 1 - k] : &w[k];
 		if (backward ? win->start > from.t_at : win->end <= from.t_at)
 			continue;
-		rc = page_query(s, f, win, from, backward, limit, out, offs);
+		rc = page_query(s, f, win, from, backward, limit, &pf);
 	}
-	if (!rc && backward && out->n > 1)
-		reverse_rows(out, offs);
+	if (!rc && backward && pf.n > 1)
+		reverse_rows(out->rows, pf.offs, pf.n);
 	if (!rc && !out->text.p && buf_addc(&out->text, '\0'))
 		rc = RD_E_NOMEM;
-	for (size_t i = 0; !rc && i < out->n; i++)
-		point_strings(&out->rows[i], out->text.p, offs[i]);
-	free(offs);
-	if (rc)
-		out->n = 0;
+	for (size_t i = 0; !rc && i < pf.n; i++)
+		point_strings(&out->rows[i], out->text.p, pf.offs[i]);
+	free(pf.offs);
+	out->n = rc ? 0 : pf.n;
 	return rc;
 }
 
@@ -563,6 +592,12 @@ void store_page_free(struct rd_page *p)
 struct rd_cursor store_page_cursor(const struct rd_page *p, size_t i)
 {
 	return (struct rd_cursor){ p->rows[i].t_at, p->rows[i].id };
+}
+
+static int add_count(sqlite3_stmt *st, void *arg)
+{
+	*(int64_t *)arg += sqlite3_column_int64(st, 0);
+	return RD_OK;
 }
 
 int store_messages_count(struct store *s, const struct rd_filter *f, int64_t *out)
@@ -579,15 +614,7 @@ int store_messages_count(struct store *s, const struct rd_filter *f, int64_t *ou
 		buf_adds(&q.sql, "SELECT count(*)");
 		query_from(&q, f, 0);
 		query_where(s, &q, f, w[i].start, w[i].end);
-		sqlite3_stmt *st = store_dyn(s, buf_str(&q.sql));
-		rc = st ? qsql_bind(&q, st) : RD_E_DB;
-		if (!rc && sqlite3_step(st) == SQLITE_ROW)
-			*out += sqlite3_column_int64(st, 0);
-		else if (!rc)
-			rc = store_db_error(s, "counting messages");
-		if (st)
-			sqlite3_reset(st);
-		qsql_free(&q);
+		rc = query_rows(s, &q, "counting messages", add_count, out);
 	}
 	return rc;
 }
@@ -596,8 +623,28 @@ int store_messages_count(struct store *s, const struct rd_filter *f, int64_t *ou
 
 enum { D_PAYLOAD, D_PROVIDER, D_DEAD_REASON, D_SUPPRESSION, D_COUNT };
 
+/* A message detail while it is read: where its strings start in d->text,
+ * which moves until the last row is in. */
+struct detail_fill {
+	struct rd_message_detail *d;
+	int found;
+	size_t offs[S_COUNT], doffs[D_COUNT];
+	size_t (*eoffs)[3];  /* name, reason, raw of each event */
+	size_t nevents, cap;
+};
+
+static int detail_row(sqlite3_stmt *st, void *arg)
+{
+	struct detail_fill *df = arg;
+	read_message(st, &df->d->m, &df->d->text, df->offs);
+	for (int i = 0; i < D_COUNT; i++)
+		df->doffs[i] = add_text(&df->d->text, st, 21 + i);
+	df->found = 1;
+	return RD_OK;
+}
+
 static int detail_message(struct store *s, const char *msg_key, int64_t now, int64_t grace,
-                          struct rd_message_detail *d, size_t *offs, size_t *doffs)
+                          struct detail_fill *df)
 {
 	struct rd_filter f;
 	filter_init(&f);
@@ -612,90 +659,89 @@ static int detail_message(struct store *s, const char *msg_key, int64_t now, int
 	                 " FROM messages m JOIN recipients r ON r.id = m.recipient_id"
 	                 " JOIN campaigns c ON c.id = m.campaign_id WHERE m.msg_key = ");
 	qsql_text(&q, msg_key);
-	sqlite3_stmt *st = store_dyn(s, buf_str(&q.sql));
-	int rc = st ? qsql_bind(&q, st) : RD_E_DB;
-	if (!rc) {
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW) {
-			read_message(st, &d->m, &d->text, offs);
-			for (int i = 0; i < D_COUNT; i++)
-				doffs[i] = add_text(&d->text, st, 21 + i);
-		} else if (step == SQLITE_DONE) {
-			rc = rd_error(RD_E_NOT_FOUND, "no message with msg_key \"%s\" in %s", msg_key, s->path);
-		} else {
-			rc = store_db_error(s, "reading a message");
-		}
-	}
-	if (st)
-		sqlite3_reset(st);
-	qsql_free(&q);
+	int rc = query_rows(s, &q, "reading a message", detail_row, df);
 	filter_free(&f);
+	if (!rc && !df->found)
+		rc = rd_error(RD_E_NOT_FOUND, "no message with msg_key \"%s\" in %s", msg_key, s->path);
 	return rc;
 }
 
-static int detail_events(struct store *s, struct rd_message_detail *d, size_t (**eoffs)[3])
+/* Room for one more event; 0 when out of memory (the rows read stay). */
+static int events_room(struct detail_fill *df)
+{
+	if (df->nevents < df->cap)
+		return 1;
+	size_t cap = df->cap ? df->cap * 2 : 16;
+	struct rd_event_row *ev = realloc(df->d->events, cap * sizeof *ev);
+	if (!ev)
+		return 0;
+	df->d->events = ev;
+	size_t (*eo)[3] = realloc(df->eoffs, cap * sizeof *eo);
+	if (!eo)
+		return 0;
+	df->eoffs = eo;
+	df->cap = cap;
+	return 1;
+}
+
+static int event_row(sqlite3_stmt *st, void *arg)
+{
+	struct detail_fill *df = arg;
+	if (!events_room(df))
+		return rd_error(RD_E_NOMEM, "out of memory");
+	struct rd_event_row *e = &df->d->events[df->nevents];
+	e->id = sqlite3_column_int64(st, 0);
+	e->ts = sqlite3_column_int64(st, 1);
+	e->batch = sqlite3_column_int64(st, 2);
+	e->kind = sqlite3_column_int(st, 3);
+	e->btype = sqlite3_column_int(st, 4);
+	e->how = sqlite3_column_int(st, 5);
+	for (int i = 0; i < 3; i++)
+		df->eoffs[df->nevents][i] = add_text(&df->d->text, st, 6 + i);
+	df->d->nevents = ++df->nevents;
+	return RD_OK;
+}
+
+static int detail_events(struct store *s, struct detail_fill *df)
 {
 	sqlite3_stmt *st = store_dyn(s,
 		"SELECT id, ts, batch, kind, btype, how, coalesce(json_extract(raw, '$.event'), ''),"
 		" coalesce(reason, ''), raw FROM events WHERE msg_id = ?1 ORDER BY ts, kind, content_h");
 	if (!st)
 		return RD_E_DB;
-	sqlite3_bind_int64(st, 1, d->m.id);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (d->nevents == cap) {
-			cap = cap ? cap * 2 : 16;
-			void *ev = realloc(d->events, cap * sizeof *d->events);
-			void *eo = ev ? realloc(*eoffs, cap * sizeof **eoffs) : NULL;
-			if (ev)
-				d->events = ev;
-			if (!eo) {
-				sqlite3_reset(st);
-				return rd_error(RD_E_NOMEM, "out of memory");
-			}
-			*eoffs = eo;
-		}
-		struct rd_event_row *e = &d->events[d->nevents];
-		e->id = sqlite3_column_int64(st, 0);
-		e->ts = sqlite3_column_int64(st, 1);
-		e->batch = sqlite3_column_int64(st, 2);
-		e->kind = sqlite3_column_int(st, 3);
-		e->btype = sqlite3_column_int(st, 4);
-		e->how = sqlite3_column_int(st, 5);
-		for (int i = 0; i < 3; i++)
-			(*eoffs)[d->nevents][i] = add_text(&d->text, st, 6 + i);
-		d->nevents++;
+	sqlite3_bind_int64(st, 1, df->d->m.id);
+	return step_rows(s, st, "reading events", event_row, df);
+}
+
+/* Turns the offsets into pointers once the text no longer moves. */
+static void point_detail(struct rd_message_detail *d, const struct detail_fill *df)
+{
+	const char *base = d->text.p;
+	point_strings(&d->m, base, df->offs);
+	d->payload = base + df->doffs[D_PAYLOAD];
+	d->provider = base + df->doffs[D_PROVIDER];
+	d->dead_reason = base + df->doffs[D_DEAD_REASON];
+	d->suppression = base + df->doffs[D_SUPPRESSION];
+	for (size_t i = 0; i < df->nevents; i++) {
+		d->events[i].name = base + df->eoffs[i][0];
+		d->events[i].reason = base + df->eoffs[i][1];
+		d->events[i].raw = base + df->eoffs[i][2];
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? RD_OK : store_db_error(s, "reading events");
 }
 
 int store_message_detail(struct store *s, const char *msg_key, int64_t now, int64_t grace,
                          struct rd_message_detail *out)
 {
-	size_t offs[S_COUNT], doffs[D_COUNT];
-	size_t (*eoffs)[3] = NULL;
 	memset(out, 0, sizeof *out);
-	int rc = detail_message(s, msg_key, now, grace, out, offs, doffs);
+	struct detail_fill df = { .d = out };
+	int rc = detail_message(s, msg_key, now, grace, &df);
 	if (!rc)
-		rc = detail_events(s, out, &eoffs);
+		rc = detail_events(s, &df);
 	if (!rc && !out->text.p)
 		rc = buf_addc(&out->text, '\0');
-	if (!rc) {
-		const char *base = out->text.p;
-		point_strings(&out->m, base, offs);
-		out->payload = base + doffs[D_PAYLOAD];
-		out->provider = base + doffs[D_PROVIDER];
-		out->dead_reason = base + doffs[D_DEAD_REASON];
-		out->suppression = base + doffs[D_SUPPRESSION];
-		for (size_t i = 0; i < out->nevents; i++) {
-			out->events[i].name = base + eoffs[i][0];
-			out->events[i].reason = base + eoffs[i][1];
-			out->events[i].raw = base + eoffs[i][2];
-		}
-	}
-	free(eoffs);
+	if (!rc)
+		point_detail(out, &df);
+	free(df.eoffs);
 	if (rc)
 		store_message_detail_free(out);
 	return rc;

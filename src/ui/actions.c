@@ -43,15 +43,12 @@ static int tag_ranges(struct store *s, const struct rd_filter *f, struct rd_wind
 		return RD_OK;
 	}
 	struct rd_page p = { 0 };
-	int64_t lo = 0, hi = 0;
 	int rc = store_messages_page(s, f, RD_CURSOR_START, 0, 1, &p);
 	if (!rc && p.n) {
-		lo = p.rows[0].t_at;
+		int64_t first = p.rows[0].t_at;
 		rc = store_messages_page(s, f, RD_CURSOR_END, 1, 1, &p);
-		if (!rc && p.n) {
-			hi = p.rows[0].t_at + 1;
-			r[(*n)++] = (struct rd_window){ lo, hi };
-		}
+		if (!rc && p.n)
+			r[(*n)++] = (struct rd_window){ first, p.rows[0].t_at + 1 };
 	}
 	store_page_free(&p);
 	return rc;

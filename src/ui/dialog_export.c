@@ -12,7 +12,6 @@
 #include "job.h"
 #include "redrive/error.h"
 #include "redrive/export.h"
-#include "redrive/buf.h"
 #include "redrive/filter.h"
 #include "redrive/store.h"
 #include "redrive/tz.h"
@@ -73,17 +72,7 @@ static int ex_run(struct job *j, struct store *s, void *arg)
 	int rc = export_write(s, &e->f, e->path, e->format, &e->count, job_cancel_flag(j));
 	if (rc || store_is_read_only(s))
 		return rc;
-	/* the audit log, as `redrive export` writes it */
-	struct buf detail = BUF_INIT, line = BUF_INIT;
-	filter_to_line(&e->f, &line);
-	buf_printf(&detail, "%lld message(s) to %s (%s, dashboard): %s", (long long)e->count, e->path,
-	           e->format == EXPORT_CSV ? "csv" : "jsonl", buf_str(&line));
-	if (!store_begin(s) && !store_audit(s, "export", buf_str(&detail)))
-		store_commit(s);
-	else
-		store_rollback(s);
-	buf_free(&detail);
-	buf_free(&line);
+	export_audit(s, &e->f, e->path, e->format, e->count, "dashboard");
 	return RD_OK;
 }
 

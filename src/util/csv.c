@@ -165,6 +165,21 @@ struct rec_state {
 	uint64_t qopen_line, qopen_byte;
 };
 
+/* A byte of field text, kept while the record is good; a NUL makes it bad. */
+static void field_byte(struct csv_reader *r, struct rec_state *st, unsigned char c, uint64_t line,
+		       uint64_t at)
+{
+	if (st->bad)
+		return;
+	if (c == '\0') {
+		set_error(r, "a NUL byte in field %zu at line %llu byte %llu", r->nfields + 1,
+			  (unsigned long long)line, (unsigned long long)at);
+		st->bad = 1;
+		return;
+	}
+	r->data[r->data_len++] = (char)c;
+}
+
 /* Ends the current field; a record with too many fields becomes bad. */
 static void end_field(struct csv_reader *r, struct rec_state *st, uint64_t line, uint64_t at)
 {
@@ -361,13 +376,8 @@ reprocess:
 					  " quotes doubled", r->nfields + 1, (unsigned long long)line,
 					  (unsigned long long)at);
 				st.bad = 1;
-			} else if (c == '\0' && !st.bad) {
-				set_error(r, "a NUL byte in field %zu at line %llu byte %llu",
-					  r->nfields + 1, (unsigned long long)line,
-					  (unsigned long long)at);
-				st.bad = 1;
-			} else if (!st.bad) {
-				r->data[r->data_len++] = (char)c;
+			} else {
+				field_byte(r, &st, c, line, at);
 			}
 			break;
 
@@ -382,13 +392,8 @@ reprocess:
 		case S_Q:
 			if (c == '"') {
 				state = S_QQ;
-			} else if (c == '\0' && !st.bad) {
-				set_error(r, "a NUL byte in field %zu at line %llu byte %llu",
-					  r->nfields + 1, (unsigned long long)line,
-					  (unsigned long long)at);
-				st.bad = 1;
-			} else if (!st.bad) {
-				r->data[r->data_len++] = (char)c;
+			} else {
+				field_byte(r, &st, c, line, at);
 			}
 			break;
 

@@ -188,13 +188,9 @@ static int parse_offset(struct cursor *c, int32_t *off)
 		return -1;
 	if (fixed_digits(c, 2, &h))
 		return -1;
-	if (accept(c, ':')) {
-		if (fixed_digits(c, 2, &m))
-			return -1;
-	} else if (is_digit(peek(c))) {
-		if (fixed_digits(c, 2, &m))
-			return -1;
-	}
+	/* minutes after a ':' or straight after the hours */
+	if ((accept(c, ':') || is_digit(peek(c))) && fixed_digits(c, 2, &m))
+		return -1;
 	if (h > 23 || m > 59)
 		return -1;
 	*off = sign * (h * 3600 + m * 60);
