@@ -243,6 +243,14 @@ int cli_flush(FILE *f)
 	return RD_OK;
 }
 
+int cli_print_json(json_t *o)
+{
+	int rc = json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 ? RD_OK : RD_E_IO;
+	json_decref(o);
+	putchar('\n');
+	return rc;
+}
+
 static int allowed_option(const struct command *cmd, const char *name, int *takes)
 {
 	for (size_t i = 0; cmd->options[i]; i++) {

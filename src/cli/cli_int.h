@@ -2,6 +2,7 @@
 #ifndef REDRIVE_CLI_INT_H
 #define REDRIVE_CLI_INT_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -62,6 +63,9 @@ int cli_usage(const struct cli *c, const char *fmt, ...) __attribute__((format(p
 
 /* Standard output, checked: RD_E_IO when writing failed (full disk, closed pipe). */
 int cli_flush(FILE *f);
+/* Prints o indented, keys in order, and a newline to standard output, then
+ * frees o; RD_E_IO when writing failed. */
+int cli_print_json(json_t *o);
 
 /* The commands (cmd_*.c). */
 int cmd_init(struct cli *c);

@@ -81,14 +81,6 @@ static void print_incident(const struct rd_incident *in)
 	buf_free(&line);
 }
 
-static int dump_json(json_t *o)
-{
-	int rc = json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 ? RD_OK : RD_E_IO;
-	json_decref(o);
-	putchar('\n');
-	return rc;
-}
-
 static int list(struct cli *c, const char *format)
 {
 	struct store *s = NULL;
@@ -105,7 +97,7 @@ static int list(struct cli *c, const char *format)
 		json_t *a = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(a, incident_json(&l[i]));
-		rc = dump_json(a);
+		rc = cli_print_json(a);
 	} else if (!n) {
 		printf("no incidents; record one with `redrive incident add NAME --window W`\n");
 	} else {
@@ -130,7 +122,7 @@ static int show(struct cli *c, const char *format)
 	if (rc)
 		return rc;
 	if (strcmp(format, "json") == 0)
-		rc = dump_json(incident_json(&in));
+		rc = cli_print_json(incident_json(&in));
 	else
 		print_incident(&in);
 	store_incident_free(&in);

@@ -106,11 +106,8 @@ int cmd_report(struct cli *c)
 		rc = store_report(s, &c->filter, &r);
 	store_close(s);
 	if (!rc && strcmp(format, "json") == 0) {
-		json_t *o = render_report_json(c->filter.incident, c->filter.windows, c->filter.nwindows, &r);
-		if (json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-			rc = RD_E_IO;
-		putchar('\n');
-		json_decref(o);
+		rc = cli_print_json(render_report_json(c->filter.incident, c->filter.windows,
+		                                       c->filter.nwindows, &r));
 	} else if (!rc && strcmp(format, "csv") == 0) {
 		struct buf out = BUF_INIT;
 		render_report_csv(&out, &r);

@@ -70,10 +70,7 @@ static int counts_json(const char *target, const struct requeue_counts *c)
 	json_object_set_new(o, "selected", json_integer(c->selected));
 	json_object_set_new(o, "excluded", ex);
 	json_object_set_new(o, "to_send", json_integer(c->to_send));
-	int rc = json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ? RD_E_IO : RD_OK;
-	putchar('\n');
-	json_decref(o);
-	return rc;
+	return cli_print_json(o);
 }
 
 /* Without --yes, a person at a terminal confirms by typing the count. */
@@ -315,9 +312,7 @@ int cmd_batches(struct cli *c)
 		json_t *a = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(a, batch_json(&list[i]));
-		rc = json_dumpf(a, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ? RD_E_IO : RD_OK;
-		putchar('\n');
-		json_decref(a);
+		rc = cli_print_json(a);
 	} else if (!n) {
 		printf("no requeue batches yet\n");
 	} else {

@@ -20,15 +20,7 @@
 #include "redrive/buf.h"
 #include "redrive/error.h"
 #include "redrive/limits.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static FILE *open_input(const char *in, size_t n)
-{
-	FILE *f = fmemopen((void *)(uintptr_t)in, n, "r");
-	assert_non_null(f);
-	return f;
-}
+#include "transcript.h"
 
 static void add_escaped(struct buf *out, const char *s, size_t n)
 {
@@ -54,8 +46,8 @@ static void add_escaped(struct buf *out, const char *s, size_t n)
  * holds for every input: no read errors, 0 stays 0, fields are NUL
  * terminated with the right lengths, raw is at most max_record bytes.  When
  * errs is not NULL, each bad record's error is appended to it. */
-static char *read_all(const char *name, const char *in, size_t n, size_t bufsize,
-		      size_t max_record, struct buf *errs)
+static char *read_all(const char *name, const char *in, size_t n, size_t max_record,
+		      size_t bufsize, struct buf *errs)
 {
 	FILE *f = open_input(in, n);
 	struct csv_reader *r = bufsize || max_record
@@ -97,50 +89,9 @@ static char *read_all(const char *name, const char *in, size_t n, size_t bufsize
 	return buf_take(&out);
 }
 
-/* Reads with the default buffer and with buffers of 4..12 and 64 bytes; all
- * must agree.  Returns the default transcript. */
-static char *read_all_sizes(const char *name, const char *in, size_t n, size_t max_record,
-			    struct buf *errs)
-{
-	char *want = read_all(name, in, n, 0, max_record, errs);
-	for (size_t bs = 4; bs <= 13; bs++) {
-		size_t size = bs <= 12 ? bs : 64;
-		char *got = read_all(name, in, n, size, max_record, NULL);
-		if (strcmp(got, want) != 0)
-			fail_msg("%s: read buffer of %zu bytes gives\n%s\nbut a big one gives\n%s",
-				 name, size, got, want);
-		free(got);
-	}
-	return want;
-}
-
-struct read_case {
-	const char *name;
-	const char *in;
-	size_t n;        /* 0: strlen(in) */
-	const char *want;
-	const char *err; /* substring of the first bad record's error */
-};
-
-static void run_cases(const struct read_case *cases, size_t count, size_t max_record)
-{
-	for (size_t i = 0; i < count; i++) {
-		const struct read_case *c = &cases[i];
-		size_t n = c->n ? c->n : strlen(c->in);
-		struct buf errs = BUF_INIT;
-		char *got = read_all_sizes(c->name, c->in, n, max_record, &errs);
-		if (strcmp(got, c->want) != 0)
-			fail_msg("case %zu %s:\ngot\n%s\nwant\n%s(errors: %s)", i, c->name, got,
-				 c->want, buf_str(&errs));
-		if (c->err && !strstr(buf_str(&errs), c->err))
-			fail_msg("case %zu %s: errors\n%s\ndo not contain \"%s\"", i, c->name,
-				 buf_str(&errs), c->err);
-		if (!c->err && errs.len)
-			fail_msg("case %zu %s: unexpected errors\n%s", i, c->name, buf_str(&errs));
-		free(got);
-		buf_free(&errs);
-	}
-}
+/* Every case again with read buffers of 4..12 and 64 bytes. */
+static const size_t csv_bufsizes[] = { 4, 5, 6, 7, 8, 9, 10, 11, 12, 64 };
+static const struct transcript_reader csv = { read_all, csv_bufsizes, COUNT(csv_bufsizes) };
 
 /* --- NULL and empty ------------------------------------------------------ */
 
@@ -173,7 +124,7 @@ static void test_null_and_empty(void **state)
 		{ "BOM only", "\xEF\xBB\xBF", 0, "", NULL },
 		{ "BOM and a line break", "\xEF\xBB\xBF\r\n", 0, "", NULL },
 	};
-	run_cases(cases, COUNT(cases), 0);
+	run_cases(&csv, cases, COUNT(cases), 0);
 
 	/* Writer: NULL output, NULL and empty fields. */
 	assert_int_not_equal(csv_write_field(NULL, "a", 1, 0), RD_OK);
@@ -227,7 +178,7 @@ static void test_read(void **state)
 		{ "only commas", ",,\n", 0, "R 1 3: ||\n", NULL },
 		{ "trailing comma", "a,\n", 0, "R 1 2: a|\n", NULL },
 	};
-	run_cases(cases, COUNT(cases), 0);
+	run_cases(&csv, cases, COUNT(cases), 0);
 }
 
 static void test_bad_records(void **state)
@@ -269,7 +220,7 @@ static void test_bad_records(void **state)
 		  "\"a,b\",c\n\"x\"y,\"z,w\"\n\"1,2\",3\n", 0,
 		  "R 1 2: a,b|c\nX 2 \"x\"y,\"z,w\"\nR 3 2: 1,2|3\n", "text after the closing quote" },
 	};
-	run_cases(cases, COUNT(cases), 0);
+	run_cases(&csv, cases, COUNT(cases), 0);
 }
 
 /* max_record 16: records of 16 bytes pass, longer ones are bad records
@@ -294,7 +245,7 @@ static void test_record_cap(void **state)
 		  "a\n\"0123456789\nabcdefghij\nklm\n", 0, "R 1 1: a\nX 2 \"0123456789\\nabcd\n",
 		  "are all part of this bad record" },
 	};
-	run_cases(cases, COUNT(cases), 16);
+	run_cases(&csv, cases, COUNT(cases), 16);
 }
 
 /* The default cap, RD_MAX_CSV_RECORD. */
@@ -345,7 +296,7 @@ static void test_field_count(void **state)
 			buf_printf(&in, "%s%d", i ? "," : "", i);
 		buf_adds(&in, "\nok\n");
 		struct buf errs = BUF_INIT;
-		char *got = read_all_sizes("fields", in.p, in.len, 0, &errs);
+		char *got = transcript_all_sizes(&csv, "fields", in.p, in.len, 0, &errs);
 		if (extra == 0) {
 			assert_int_equal(strncmp(got, "R 1 256: 0|1|2|", 15), 0);
 		} else {

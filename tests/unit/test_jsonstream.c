@@ -21,15 +21,7 @@
 #include "redrive/buf.h"
 #include "redrive/error.h"
 #include "redrive/limits.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static FILE *open_input(const char *in, size_t n)
-{
-	FILE *f = fmemopen((void *)(uintptr_t)in, n, "r");
-	assert_non_null(f);
-	return f;
-}
+#include "transcript.h"
 
 /* Appends s[0..n) to out with \n \r \t \\ and odd bytes escaped. */
 static void add_escaped(struct buf *out, const char *s, size_t n)
@@ -96,51 +88,11 @@ static char *split(const char *name, const char *in, size_t n, size_t max_record
 	return buf_take(&out);
 }
 
-/* Splits with the default buffer and with read buffers of 16..48 bytes and
- * one of 4 KiB; all must agree.  Returns the default transcript. */
-static char *split_all_sizes(const char *name, const char *in, size_t n, size_t max_record,
-			     struct buf *errs)
-{
-	char *want = split(name, in, n, max_record, 0, errs);
-	static const size_t extra[] = { 4096 };
-	for (size_t bs = 16; bs <= 48 + COUNT(extra); bs++) {
-		size_t size = bs <= 48 ? bs : extra[bs - 49];
-		char *got = split(name, in, n, max_record, size, NULL);
-		if (strcmp(got, want) != 0)
-			fail_msg("%s: read buffer of %zu bytes gives\n%s\nbut the default gives\n%s",
-				 name, size, got, want);
-		free(got);
-	}
-	return want;
-}
-
-struct split_case {
-	const char *name;
-	const char *in;
-	size_t n;        /* 0: strlen(in) */
-	const char *want;
-	const char *err; /* substring of the first bad stretch's error */
-};
-
-static void run_cases(const struct split_case *cases, size_t count, size_t max_record)
-{
-	for (size_t i = 0; i < count; i++) {
-		const struct split_case *c = &cases[i];
-		size_t n = c->n ? c->n : strlen(c->in);
-		struct buf errs = BUF_INIT;
-		char *got = split_all_sizes(c->name, c->in, n, max_record, &errs);
-		if (strcmp(got, c->want) != 0)
-			fail_msg("case %zu %s:\ngot\n%s\nwant\n%s(errors: %s)", i, c->name, got,
-				 c->want, buf_str(&errs));
-		if (c->err && !strstr(buf_str(&errs), c->err))
-			fail_msg("case %zu %s: errors\n%s\ndo not contain \"%s\"", i, c->name,
-				 buf_str(&errs), c->err);
-		if (!c->err && errs.len)
-			fail_msg("case %zu %s: unexpected errors\n%s", i, c->name, buf_str(&errs));
-		free(got);
-		buf_free(&errs);
-	}
-}
+/* Every case again with read buffers of 16..48 bytes and one of 4 KiB. */
+static const size_t split_bufsizes[] = { 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+					 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+					 42, 43, 44, 45, 46, 47, 48, 4096 };
+static const struct transcript_reader splitter = { split, split_bufsizes, COUNT(split_bufsizes) };
 
 /* --- NULL and empty ------------------------------------------------------ */
 
@@ -168,7 +120,7 @@ static void test_null_and_empty(void **state)
 	jsonstream_free(s);
 	fclose(f);
 
-	static const struct split_case cases[] = {
+	static const struct read_case cases[] = {
 		{ "empty", "", 0, "", NULL },
 		{ "blanks", " \n\r\n\t  \n", 0, "", NULL },
 		{ "BOM only", "\xEF\xBB\xBF", 0, "", NULL },
@@ -176,7 +128,7 @@ static void test_null_and_empty(void **state)
 		{ "empty array", "[]", 0, "", NULL },
 		{ "empty arrays", "[ ]\n[\n]\r\n[][]", 0, "", NULL },
 	};
-	run_cases(cases, COUNT(cases), 0);
+	run_cases(&splitter, cases, COUNT(cases), 0);
 }
 
 /* --- good input ---------------------------------------------------------- */
@@ -184,7 +136,7 @@ static void test_null_and_empty(void **state)
 static void test_split(void **state)
 {
 	(void)state;
-	static const struct split_case cases[] = {
+	static const struct read_case cases[] = {
 		{ "one array", "[{\"a\":1},{\"b\":2}]", 0,
 		  "R 1 {\"a\":1}\nR 1 {\"b\":2}\n", NULL },
 		{ "arrays back to back", "[{\"a\":1}][{\"b\":2}][{\"c\":3}]", 0,
@@ -241,7 +193,7 @@ static void test_split(void **state)
 		{ "keys and values with every literal", "{\"t\":true,\"f\":false,\"n\":null}", 0,
 		  "R 1 {\"t\":true,\"f\":false,\"n\":null}\n", NULL },
 	};
-	run_cases(cases, COUNT(cases), 0);
+	run_cases(&splitter, cases, COUNT(cases), 0);
 }
 
 /* --- bad input ----------------------------------------------------------- */
@@ -249,7 +201,7 @@ static void test_split(void **state)
 static void test_bad_stretches(void **state)
 {
 	(void)state;
-	static const struct split_case cases[] = {
+	static const struct read_case cases[] = {
 		{ "bad line in JSON Lines", "{\"a\":1}\n{\"b\":x}\n{\"c\":3}\n", 0,
 		  "R 1 {\"a\":1}\nX 2 {\"b\":x}\nR 3 {\"c\":3}\n",
 		  "expected a value, found 'x' at line 2 byte 13" },
@@ -366,7 +318,7 @@ static void test_bad_stretches(void **state)
 		  "{\"a\":x,\n\"b\": {\n\"c\":1}}\n  {\"d\":1}", 0,
 		  "X 1 {\"a\":x,\\n\"b\": {\\n\"c\":1}}\nR 4 {\"d\":1}\n", "found 'x'" },
 	};
-	run_cases(cases, COUNT(cases), 0);
+	run_cases(&splitter, cases, COUNT(cases), 0);
 }
 
 /* Exact messages, so their form (what, found what, where) stays put. */
@@ -426,7 +378,7 @@ static void test_nesting_limit(void **state)
 			buf_addc(&in, ']');
 		buf_adds(&in, "\n{\"next\":1}\n");
 		struct buf errs = BUF_INIT;
-		char *got = split_all_sizes("nesting", in.p, in.len, 0, &errs);
+		char *got = transcript_all_sizes(&splitter, "nesting", in.p, in.len, 0, &errs);
 		if (levels <= 512) {
 			assert_int_equal(strncmp(got, "R 1 [", 5), 0);
 			assert_int_equal(errs.len, 0);
@@ -487,7 +439,7 @@ static void test_max_record(void **state)
 {
 	(void)state;
 	/* max_record 16: {"a":"01234567"} is 16 bytes, {"a":"012345678"} 17. */
-	static const struct split_case cases[] = {
+	static const struct read_case cases[] = {
 		{ "exactly max_record", "{\"a\":\"01234567\"}\n{\"b\":2}", 0,
 		  "R 1 {\"a\":\"01234567\"}\nR 2 {\"b\":2}\n", NULL },
 		{ "one byte over", "{\"a\":\"012345678\"}\n{\"b\":2}", 0,
@@ -512,7 +464,7 @@ static void test_max_record(void **state)
 		{ "long nested scalar arrays", "[[1,2,3,4,5,6,7,8,9,10],[1]]", 0,
 		  "X~ 1 [1,2,3,4,5,6,7,8\nR 1 [1]\n", "record larger than 16 bytes" },
 	};
-	run_cases(cases, COUNT(cases), 16);
+	run_cases(&splitter, cases, COUNT(cases), 16);
 }
 
 /* The default cap: a record of exactly RD_MAX_JSON_RECORD bytes passes (the
