@@ -155,7 +155,7 @@ static void start_export(struct ui *ui, struct ex_dialog *d)
 static void ex_draw(struct ui *ui, void *data)
 {
 	struct ex_dialog *d = data;
-	struct ui_rect r = dialog_frame(13, 76, "Export");
+	struct ui_rect r = dialog_frame(14, 76, "Export");
 	int x = r.x + 2, w = r.w - 4, y = r.y + 2;
 	char n[32], what0[64], hidden[96] = "";
 	ui_num(ui->tags.tagged, n, sizeof n);
@@ -177,7 +177,9 @@ static void ex_draw(struct ui *ui, void *data)
 	draw_text(y++, x + 10, w - 10, *path && access(path, F_OK) == 0 ? "exists: it will be replaced" : "mode 0600",
 	          UTF8_LEFT, ui_attr(UI_EL_DIM));
 	y++;
-	draw_text(y++, x, w, d->error, UTF8_LEFT, ui_attr(UI_EL_STATUS_ERROR));
+	/* a refusal says what and what to do: up to two lines, the buttons below */
+	int used = draw_para(y, x, w, 2, d->error, ui_attr(UI_EL_STATUS_ERROR));
+	y += used > 1 ? used : 1;
 	form_draw_buttons(&d->fm, y, x, w);
 	d->fm.f[F_WHAT].choices[0] = "tagged";
 }

@@ -347,8 +347,8 @@ static void rq_draw(struct ui *ui, void *data)
 	count_line(y++, x, 56, "excluded: hidden by the filter", d->plan.hidden, k, UI_EL_DIALOG);
 	count_line(y++, x, 56, "to send", d->plan.to_send, k, UI_EL_DANGER);
 	y++;
-	form_draw_field(ui, &d->fm, F_TARGET, y, x, 9, 40);
-	draw_text(y++, x + 41, w - 41, "outbox | sendgrid | smtp://HOST:PORT", UTF8_LEFT, ui_attr(UI_EL_DIM));
+	form_draw_field(ui, &d->fm, F_TARGET, y, x, 9, 36);
+	draw_text(y++, x + 37, w - 37, "outbox, sendgrid, smtp://HOST:PORT", UTF8_LEFT, ui_attr(UI_EL_DIM));
 	form_draw_field(ui, &d->fm, F_RATE, y, x, 9, 20);
 	draw_text(y++, x + 21, w - 21, "messages per second, 0: no cap", UTF8_LEFT, ui_attr(UI_EL_DIM));
 	form_draw_field(ui, &d->fm, F_FORCE, y, x, 9, w);
@@ -360,7 +360,9 @@ static void rq_draw(struct ui *ui, void *data)
 	                  : d->plan_state == 1 ? "counting…"
 	                  : d->error[0]        ? d->error
 	                                       : "";
-	draw_text(y++, x, w, msg, UTF8_LEFT, ui_attr(d->error[0] && !d->starting ? UI_EL_STATUS_ERROR : UI_EL_DIM));
+	/* a refusal says what and what to do: up to three lines, the buttons below */
+	int used = draw_para(y, x, w, 3, msg, ui_attr(d->error[0] && !d->starting ? UI_EL_STATUS_ERROR : UI_EL_DIM));
+	y += used > 1 ? used : 1;
 	ui_num(d->plan.to_send, n, sizeof n);
 	char go[64];
 	snprintf(go, sizeof go, "Requeue %s", k ? n : "…");

@@ -129,6 +129,50 @@ void draw_progress(int y, int x, int w, double fraction, attr_t done, attr_t lef
 	attrset(A_NORMAL);
 }
 
+/* The end of the longest run of whole characters of p..end that fits in w
+ * columns, moved back to its last space when the text goes on after it. */
+static const char *line_end(const char *p, const char *end, int w)
+{
+	const char *q = p, *space = NULL;
+	int cols = 0;
+	while (q < end) {
+		uint32_t cp;
+		int len = utf8_decode(q, (size_t)(end - q), &cp);
+		int cw = utf8_cpwidth(cp);
+		if (len <= 0)
+			len = 1;
+		if (cw < 0)
+			cw = 1;
+		if (cols + cw > w && q > p)
+			break;
+		if (*q == ' ')
+			space = q;
+		cols += cw;
+		q += len;
+	}
+	return q < end && space && space > p ? space : q;
+}
+
+int draw_para(int y, int x, int w, int max_lines, const char *s, attr_t a)
+{
+	struct buf text = BUF_INIT, line = BUF_INIT;
+	int lines = 0;
+	if (s)
+		utf8_sanitize(&text, s, strlen(s));
+	const char *p = buf_str(&text), *end = p + text.len;
+	while (p < end && lines < max_lines && w > 0) {
+		const char *q = lines == max_lines - 1 ? end : line_end(p, end, w);
+		buf_reset(&line);
+		buf_add(&line, p, (size_t)(q - p));
+		draw_text(y + lines++, x, w, buf_str(&line), UTF8_LEFT, a);
+		for (p = q; p < end && *p == ' '; p++)
+			;
+	}
+	buf_free(&text);
+	buf_free(&line);
+	return lines;
+}
+
 void draw_wrap(const char *s, int width, void (*fn)(const char *piece, size_t n, void *arg),
                void *arg)
 {

@@ -42,6 +42,10 @@ int draw_width(const char *s);
 void draw_wrap(const char *s, int width, void (*fn)(const char *piece, size_t n, void *arg),
                void *arg);
 
+/* Draws s word-wrapped in w columns from (y, x), on at most max_lines
+ * lines (the last one ends in "…" when s goes on); returns the lines used. */
+int draw_para(int y, int x, int w, int max_lines, const char *s, attr_t a);
+
 /* Frees the scratch space (at exit). */
 void draw_done(void);
 
