@@ -268,14 +268,14 @@ static const struct target_ops smtp_ops = {
 static int check_url(struct smtp *s, const char *url, const struct transfer_url *u)
 {
 	if (u->user || u->password)
-		return rd_error(RD_E_USAGE, "--to must not hold a user or password (they would show "
+		return rd_error(RD_E_USAGE, "the relay URL must not hold a user or password (they would show "
 				"in the process list); set REDRIVE_SMTP_USER and "
 				"REDRIVE_SMTP_PASSWORD_FILE");
 	if ((u->path && strcmp(u->path, "/") != 0 && *u->path) || u->query || u->fragment)
-		return rd_error(RD_E_USAGE, "--to \"%.200s\": write smtp://HOST:PORT with nothing "
+		return rd_error(RD_E_USAGE, "relay \"%.200s\": write smtp://HOST:PORT with nothing "
 				"after the port", url);
 	if (strlen(u->host) >= sizeof s->host)
-		return rd_error(RD_E_USAGE, "--to: the host name is too long");
+		return rd_error(RD_E_USAGE, "the relay's host name is too long");
 	s->implicit_tls = strcmp(u->scheme, "smtps") == 0;
 	snprintf(s->host, sizeof s->host, "%s", u->host);
 	snprintf(s->url, sizeof s->url, "%s://%s:%s", u->scheme, u->host, u->port ? u->port : "25");
@@ -287,7 +287,7 @@ static int parse_url(struct smtp *s, const char *url)
 	struct transfer_url u;
 	int rc = transfer_url_parse(url, &u);
 	if (rc == RD_E_INPUT || (!rc && strcmp(u.scheme, "smtp") != 0 && strcmp(u.scheme, "smtps") != 0))
-		rc = rd_error(RD_E_USAGE, "--to \"%.200s\" is not an SMTP relay; write "
+		rc = rd_error(RD_E_USAGE, "\"%.200s\" is not an SMTP relay; write "
 			      "smtp://HOST:PORT or smtps://HOST:PORT", url);
 	else if (!rc)
 		rc = check_url(s, url, &u);

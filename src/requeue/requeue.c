@@ -44,6 +44,10 @@ int requeue_target_parse(const char *s, struct requeue_target *out)
 	}
 	if (strncmp(s, "smtp://", 7) == 0 || strncmp(s, "smtps://", 8) == 0) {
 		const char *host = strstr(s, "://") + 3;
+		if (strchr(host, '@')) /* not echoed: it may hold a password */
+			return rd_error(RD_E_USAGE, "the relay URL must not hold a user or password (they "
+			                            "would show in the process list); set REDRIVE_SMTP_USER "
+			                            "and REDRIVE_SMTP_PASSWORD_FILE");
 		const char *colon = strrchr(host, ':');
 		if (*host && colon && colon > host && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
 		    !strpbrk(host, "/@ ")) {
@@ -53,7 +57,7 @@ int requeue_target_parse(const char *s, struct requeue_target *out)
 	}
 bad:
 	return rd_error(RD_E_USAGE,
-	                "--to \"%s\" is not a target: use outbox, sendgrid, smtp://HOST:PORT or smtps://HOST:PORT",
+	                "\"%s\" is not a target: use outbox, sendgrid, smtp://HOST:PORT or smtps://HOST:PORT",
 	                s ? s : "");
 }
 

@@ -3,7 +3,7 @@
 # journal, the new attempt's events, resume after kill -9.
 . "$(dirname "$0")/../lib/tap.sh"
 D=$TOP/tests/data/small
-plan 31
+plan 34
 export_now 2018-09-13T03:00+09:00
 rd import campaigns "$D/campaigns.csv"
 rd import sendlog "$D/sendlog.jsonl"
@@ -22,6 +22,10 @@ is "$(sqlite3 redrive.db 'SELECT count(*) FROM batches')" "0" "and nothing is jo
 
 rd requeue --incident amq --to bogus --yes
 expect_rc 2 "an unknown target is a usage error"
+rd requeue --incident amq --to "smtp://ops:hunter2-secret@127.0.0.1:2525" --yes
+expect_rc 2 "a relay URL with a login is a usage error"
+like "$(cat "$ERR")" "must not hold a user or password.*REDRIVE_SMTP_PASSWORD_FILE" "it says where the login goes instead"
+unlike "$(cat "$OUT" "$ERR")" "hunter2" "and does not repeat the password"
 
 rd requeue --incident amq --to outbox --yes
 expect_rc 0 "requeue to the outbox"
