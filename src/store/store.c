@@ -18,6 +18,8 @@
 #include "schema.h"
 #include "store_int.h"
 
+_Static_assert(RD_FLAG_SUPPRESSED == 8, "ST_MESSAGE_FACTS spells the suppressed flag as 8");
+
 /* PRAGMA application_id: "RDRV".  A SQLite file without it is not ours. */
 #define STORE_APP_ID 0x52445256
 #define STORE_BUSY_MS 10000
@@ -86,7 +88,8 @@ static const char *const stmt_sql[ST_COUNT_] = {
 	[ST_MESSAGE_FACTS] =
 		"SELECT sent_at IS NOT NULL, dead_at IS NOT NULL, coalesce(requeue_batch, 0),"
 		" state, flags, last_event, last_event_at, reason, dead_reason,"
-		" (SELECT suppressed FROM recipients WHERE id = messages.recipient_id)"
+		" CASE WHEN ?2 THEN (SELECT suppressed FROM recipients WHERE id = messages.recipient_id)"
+		"  ELSE flags & 8 != 0 END"
 		" FROM messages WHERE id = ?1",
 	[ST_MESSAGE_EVENTS] =
 		"SELECT ts, content_h, batch, kind, btype, id FROM events WHERE msg_id = ?1",

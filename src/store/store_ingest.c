@@ -172,8 +172,12 @@ static int has_event(const struct event_list *l, long i)
 }
 
 /* Derives the message's state from its row and all its events and writes it
- * back when it changed.  Order-independent by construction (state_derive). */
-static int recompute(struct store *s, int64_t msg_id, struct event_list *l)
+ * back when it changed.  Order-independent by construction (state_derive).
+ * The suppressed flag is kept on the message (suppress() sets it on every
+ * message of the address); it is read from the recipient only when the
+ * message may have changed recipient (recheck), which saves a random read
+ * of the recipients table for every message an event touches. */
+static int recompute(struct store *s, int64_t msg_id, int recheck, struct event_list *l)
 {
 	int rc = load_events(s, msg_id, l);
 	if (rc)
@@ -182,6 +186,7 @@ static int recompute(struct store *s, int64_t msg_id, struct event_list *l)
 	if (!st)
 		return RD_E_DB;
 	sqlite3_bind_int64(st, 1, msg_id);
+	sqlite3_bind_int(st, 2, recheck);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return store_db_error(s, "reading a message");
 	struct state_message m = {
@@ -248,7 +253,7 @@ static int recompute_all(struct store *s, int64_t *ids, size_t n)
 		qsort(ids, n, sizeof *ids, cmp_id);
 	for (size_t i = 0; i < n && !rc; i++)
 		if (ids[i] && (i == 0 || ids[i] != ids[i - 1]))
-			rc = recompute(s, ids[i], &l);
+			rc = recompute(s, ids[i], 0, &l);
 	free(l.ev);
 	free(l.ids);
 	return rc;
@@ -369,7 +374,7 @@ int store_message_upsert(struct store *s, const struct rd_message_in *m, int *ch
 		return RD_OK; /* the row itself is as it was */
 	*changed = 1;
 	struct event_list l = { 0 };
-	rc = recompute(s, id, &l);
+	rc = recompute(s, id, 1, &l);
 	free(l.ev);
 	free(l.ids);
 	return rc;
