@@ -105,7 +105,7 @@ nbatches() { sqlite3 "$1" "select (select count(*) from batches) || ' ' || (sele
 # --- 1. SendGrid: Prism serving SendGrid's description, validating ------------
 start_prism || { not_ok "Prism starts"; exit 1; }
 new_store sg
-UI_ENV=("SENDGRID_API_KEY=$KEY" "SENDGRID_API_URL=http://127.0.0.1:$PRISM_PORT" "REDRIVE_HTTP_TIMEOUT=5")
+UI_ENV=("SENDGRID_API_KEY=$KEY" "SENDGRID_API_URL=http://127.0.0.1:$PRISM_PORT" "REDRIVE_HTTP_TIMEOUT=20")
 tag_and_open "$T/sg.db"
 ui_check_line "the dialog: six to send" "to send +6 "
 ui_check_line "nothing hidden by the filter on screen" "excluded: hidden by the filter +0 "
@@ -123,6 +123,8 @@ set_target sendgrid
 ui_check_line "sendgrid typed into the target field" "target +sendgrid +outbox, sendgrid"
 snap
 ui_keys y
+# a cold Prism can take seconds over its first answer: wait for it longer
+ui_wait "batch 1 → sendgrid  done" 60 >/dev/null
 ui_check "y on Requeue sends the batch to SendGrid; Batches shows it done" "batch 1 → sendgrid  done"
 ui_check_line "with its counts" "sent 6  failed 0  skipped 0  unknown 0  still planned 0 of 6"
 ui_check "the status line says it finished" "requeue batch 1 finished"
