@@ -61,6 +61,24 @@ struct rd_ingest_stats {
 int store_events_apply(struct store *s, const struct rd_event *ev, size_t n,
                        struct rd_ingest_stats *stats);
 
+/* The messages that events touched and whose state is still to be derived:
+ * a bulk import stores the events of a whole transaction first and derives
+ * each message once before it commits (a message's processed, delivered and
+ * open events usually arrive within seconds of each other). */
+struct rd_touched {
+	int64_t *ids;
+	size_t n, cap;
+};
+
+/* store_events_apply without the derivation: the touched messages are
+ * added to *t.  Call store_touched_derive before the transaction commits. */
+int store_events_store(struct store *s, const struct rd_event *ev, size_t n,
+                       struct rd_ingest_stats *stats, struct rd_touched *t);
+/* Derives the state of every message in *t once, in id order, and empties
+ * *t (its memory is kept for the next round). */
+int store_touched_derive(struct store *s, struct rd_touched *t);
+void store_touched_free(struct rd_touched *t);
+
 /* Matches orphans (and bounces matched by recipient) again after messages
  * arrived, so importing events before the send log gives the same states as
  * after.  Commits in chunks.  Adds to stats->rematched. */

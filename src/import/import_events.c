@@ -261,19 +261,33 @@ static void stop_reader(struct pipeline *p)
 
 /* Batches share a transaction up to RD_IMPORT_TX_EVENTS events: a page of
  * recent messages or index entries that many events touch is then written
- * to the WAL once per transaction instead of once per batch.  Counts of a
- * transaction reach *st only when it commits. */
+ * to the WAL once per transaction instead of once per batch, and a message
+ * that several events of the transaction touch has its state derived once,
+ * just before the commit.  Counts of a transaction reach *st only when it
+ * commits. */
 struct tx {
 	int open;
 	size_t events;
 	struct rd_ingest_stats pending;
+	struct rd_touched touched;
 };
+
+/* Closes the transaction's books; keeps the touched list's memory. */
+static void tx_reset(struct tx *t)
+{
+	t->open = 0;
+	t->events = 0;
+	t->pending = (struct rd_ingest_stats){ 0 };
+	t->touched.n = 0;
+}
 
 static int tx_commit(struct store *s, struct tx *t, struct rd_ingest_stats *st)
 {
 	if (!t->open)
 		return RD_OK;
-	int rc = store_commit(s);
+	int rc = store_touched_derive(s, &t->touched);
+	if (!rc)
+		rc = store_commit(s);
 	if (rc) {
 		store_rollback(s);
 	} else {
@@ -281,7 +295,7 @@ static int tx_commit(struct store *s, struct tx *t, struct rd_ingest_stats *st)
 		st->duplicates += t->pending.duplicates;
 		st->orphans += t->pending.orphans;
 	}
-	memset(t, 0, sizeof *t);
+	tx_reset(t);
 	return rc;
 }
 
@@ -293,10 +307,10 @@ static int apply(struct store *s, struct batch *b, struct tx *t, struct rd_inges
 			return rc;
 		t->open = 1;
 	}
-	rc = store_events_apply(s, b->ev, b->n, &t->pending);
+	rc = store_events_store(s, b->ev, b->n, &t->pending, &t->touched);
 	if (rc) {
 		store_rollback(s);
-		memset(t, 0, sizeof *t);
+		tx_reset(t);
 		return rc;
 	}
 	t->events += b->n;
@@ -374,6 +388,7 @@ int import_events(struct store *s, FILE *in, struct rejects *rej, int progress,
 	pthread_join(th, NULL);
 	if (!rc)
 		rc = tx_commit(s, &tx, &st);
+	store_touched_free(&tx.touched);
 	if (progress)
 		show_progress(&st, rejects_count(rej), start, 1);
 	if (!rc && p.reader_rc) {

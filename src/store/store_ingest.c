@@ -541,14 +541,24 @@ static int insert_event(struct store *s, const struct rd_event *e, const struct 
 	return rc;
 }
 
-int store_events_apply(struct store *s, const struct rd_event *ev, size_t n,
-                       struct rd_ingest_stats *stats)
+static int touched_add(struct rd_touched *t, int64_t id)
 {
-	int64_t *touched = malloc((n ? n : 1) * sizeof *touched);
-	size_t nt = 0;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		int64_t *ids = realloc(t->ids, cap * sizeof *ids);
+		if (!ids)
+			return rd_error(RD_E_NOMEM, "out of memory");
+		t->ids = ids;
+		t->cap = cap;
+	}
+	t->ids[t->n++] = id;
+	return RD_OK;
+}
+
+int store_events_store(struct store *s, const struct rd_event *ev, size_t n,
+                       struct rd_ingest_stats *stats, struct rd_touched *t)
+{
 	int rc = RD_OK;
-	if (!touched)
-		return rd_error(RD_E_NOMEM, "out of memory");
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct rd_event *e = &ev[i];
 		struct match m;
@@ -564,16 +574,37 @@ int store_events_apply(struct store *s, const struct rd_event *ev, size_t n,
 		}
 		stats->stored++;
 		if (m.msg_id)
-			touched[nt++] = m.msg_id;
+			rc = touched_add(t, m.msg_id);
 		else
 			stats->orphans++;
 		const char *source = event_suppression(e->kind, e->btype, e->reason);
-		if (source)
+		if (!rc && source)
 			rc = suppress(s, e, source);
 	}
+	return rc;
+}
+
+int store_touched_derive(struct store *s, struct rd_touched *t)
+{
+	int rc = recompute_all(s, t->ids, t->n);
+	t->n = 0;
+	return rc;
+}
+
+void store_touched_free(struct rd_touched *t)
+{
+	free(t->ids);
+	*t = (struct rd_touched){ 0 };
+}
+
+int store_events_apply(struct store *s, const struct rd_event *ev, size_t n,
+                       struct rd_ingest_stats *stats)
+{
+	struct rd_touched t = { 0 };
+	int rc = store_events_store(s, ev, n, stats, &t);
 	if (!rc)
-		rc = recompute_all(s, touched, nt);
-	free(touched);
+		rc = store_touched_derive(s, &t);
+	store_touched_free(&t);
 	return rc;
 }
 
