@@ -130,11 +130,14 @@ void draw_progress(int y, int x, int w, double fraction, attr_t done, attr_t lef
 }
 
 /* The end of the longest run of whole characters of p..end that fits in w
- * columns, moved back to its last space when the text goes on after it. */
-static const char *line_end(const char *p, const char *end, int w)
+ * columns (at least one character); *space, when not NULL, gets the run's
+ * last space (NULL if none). */
+static const char *fit_run(const char *p, const char *end, int w, const char **space)
 {
-	const char *q = p, *space = NULL;
+	const char *q = p;
 	int cols = 0;
+	if (space)
+		*space = NULL;
 	while (q < end) {
 		uint32_t cp;
 		int len = utf8_decode(q, (size_t)(end - q), &cp);
@@ -145,11 +148,19 @@ static const char *line_end(const char *p, const char *end, int w)
 			cw = 1;
 		if (cols + cw > w && q > p)
 			break;
-		if (*q == ' ')
-			space = q;
+		if (space && *q == ' ')
+			*space = q;
 		cols += cw;
 		q += len;
 	}
+	return q;
+}
+
+/* fit_run moved back to its last space when the text goes on after it. */
+static const char *line_end(const char *p, const char *end, int w)
+{
+	const char *space;
+	const char *q = fit_run(p, end, w, &space);
 	return q < end && space && space > p ? space : q;
 }
 
@@ -188,22 +199,8 @@ void draw_wrap(const char *s, int width, void (*fn)(const char *piece, size_t n,
 		if (q == end)
 			fn("", 0, arg);
 		while (q < end) {
-			/* the longest run of whole characters that fits */
 			const char *start = q;
-			int cols = 0;
-			while (q < end) {
-				uint32_t cp;
-				int len = utf8_decode(q, (size_t)(end - q), &cp);
-				int cw = utf8_cpwidth(cp);
-				if (len <= 0)
-					len = 1;
-				if (cw < 0)
-					cw = 1;
-				if (cols + cw > width && q > start)
-					break;
-				cols += cw;
-				q += len;
-			}
+			q = fit_run(start, end, width, NULL);
 			fn(start, (size_t)(q - start), arg);
 		}
 		p += n;
