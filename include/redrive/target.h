@@ -65,5 +65,8 @@ int target_open_sendgrid(struct target **out);
  * REDRIVE_SMTP_PASSWORD_FILE (0600) for relays that need a login;
  * REDRIVE_TLS_INSECURE=1 turns certificate verification off (explicitly). */
 int target_open_smtp(const char *url, struct target **out);
+/* RD_OK when url is a relay URL target_open_smtp takes; else RD_E_USAGE
+ * with what is wrong (a login in the URL is refused without repeating it). */
+int target_smtp_url_check(const char *url);
 
 #endif

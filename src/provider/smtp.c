@@ -295,6 +295,16 @@ static int parse_url(struct smtp *s, const char *url)
 	return rc;
 }
 
+int target_smtp_url_check(const char *url)
+{
+	struct smtp *s = calloc(1, sizeof *s);
+	if (!s)
+		return rd_error(RD_E_NOMEM, "out of memory");
+	int rc = parse_url(s, url);
+	free(s);
+	return rc;
+}
+
 static int load_login(struct smtp *s)
 {
 	const char *user = getenv("REDRIVE_SMTP_USER");

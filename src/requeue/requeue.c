@@ -44,16 +44,17 @@ int requeue_target_parse(const char *s, struct requeue_target *out)
 	}
 	if (strncmp(s, "smtp://", 7) == 0 || strncmp(s, "smtps://", 8) == 0) {
 		const char *host = strstr(s, "://") + 3;
-		if (strchr(host, '@')) /* not echoed: it may hold a password */
-			return rd_error(RD_E_USAGE, "the relay URL must not hold a user or password (they "
-			                            "would show in the process list); set REDRIVE_SMTP_USER "
-			                            "and REDRIVE_SMTP_PASSWORD_FILE");
 		const char *colon = strrchr(host, ':');
 		if (*host && colon && colon > host && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
 		    !strpbrk(host, "/@ ")) {
 			out->kind = RQ_SMTP;
 			return RD_OK;
 		}
+		/* the relay's own check says what is wrong (and never repeats a
+		 * login); what it would take but we do not (no port) is below */
+		int rc = target_smtp_url_check(s);
+		if (rc)
+			return rc;
 	}
 bad:
 	return rd_error(RD_E_USAGE,
@@ -191,7 +192,8 @@ static int nap(struct run *r, double secs)
 	return r->ctl && r->ctl->cancel;
 }
 
-/* Holds while paused; returns 1 when cancelled. */
+/* Holds while paused; returns 1 when cancelled or when the claim was lost
+ * during the pause. */
 static int steer(struct run *r)
 {
 	if (!r->ctl)
@@ -200,8 +202,10 @@ static int steer(struct run *r)
 		store_batch_set_status(r->s, r->b.id, r->runner, RQS_PAUSED, NULL, (int64_t)time(NULL));
 		r->p.status = RQS_PAUSED;
 		report(r, 1);
-		while (r->ctl->pause && !r->ctl->cancel)
-			nap(r, 0.1);
+		while (r->ctl->pause && !nap(r, 0.1))
+			;
+		if (r->lost)
+			return 1;
 		store_batch_set_status(r->s, r->b.id, r->runner, RQS_RUNNING, NULL, (int64_t)time(NULL));
 		r->p.status = RQS_RUNNING;
 		/* the rate schedule restarts after a pause */
