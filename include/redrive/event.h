@@ -67,6 +67,7 @@ struct rd_event {
 	const char *raw;       /* the record exactly as it came */
 	size_t raw_len;
 	uint64_t line;         /* where it came from, for messages */
+	int64_t key_msg_id;    /* the message msg_key names, found ahead (0: not known) */
 };
 
 /* A piece of text that need not be NUL terminated; p == NULL: absent. */

@@ -422,13 +422,19 @@ static int resolve_attempt(struct store *s, const char *pid, const char *email, 
  * or drop that carries neither, the latest message to the recipient sent in
  * the 72 hours before the event; else an orphan. */
 static int resolve(struct store *s, const char *msg_key, const char *pid, const char *email,
-                   int kind, int64_t ts, struct match *out)
+                   int kind, int64_t ts, int64_t key_msg_id, struct match *out)
 {
 	sqlite3_stmt *st;
 	int rc;
 	out->msg_id = 0;
 	out->how = HOW_ORPHAN;
 	out->batch = 0;
+	if (msg_key && key_msg_id) {
+		/* found ahead (store_events_prematch): a message keeps its id */
+		out->msg_id = key_msg_id;
+		out->how = HOW_MSG_KEY;
+		return RD_OK;
+	}
 	if (msg_key) {
 		if (!(st = store_stmt(s, ST_MESSAGE_BY_KEY)))
 			return RD_E_DB;
@@ -563,7 +569,7 @@ int store_events_store(struct store *s, const struct rd_event *ev, size_t n,
 		const struct rd_event *e = &ev[i];
 		struct match m;
 		int stored = 0;
-		rc = resolve(s, e->msg_key, e->pid, e->email, e->kind, e->ts, &m);
+		rc = resolve(s, e->msg_key, e->pid, e->email, e->kind, e->ts, e->key_msg_id, &m);
 		if (!rc)
 			rc = insert_event(s, e, &m, &stored);
 		if (rc)
@@ -582,6 +588,23 @@ int store_events_store(struct store *s, const struct rd_event *ev, size_t n,
 			rc = suppress(s, e, source);
 	}
 	return rc;
+}
+
+int store_events_prematch(struct store *rs, struct rd_event *ev, size_t n)
+{
+	sqlite3_stmt *st = store_stmt(rs, ST_MESSAGE_BY_KEY);
+	if (!st)
+		return RD_E_DB;
+	/* one snapshot for the whole batch, not one per lookup */
+	int rc = store_exec(rs, "BEGIN");
+	for (size_t i = 0; i < n && !rc; i++) {
+		ev[i].key_msg_id = 0;
+		if (!ev[i].msg_key)
+			continue;
+		store_bind_text(st, 1, ev[i].msg_key);
+		rc = step_id(rs, st, &ev[i].key_msg_id, "matching an event");
+	}
+	return store_end(rs, rc);
 }
 
 int store_touched_derive(struct store *s, struct rd_touched *t)
@@ -666,7 +689,7 @@ static int rematch_chunk(struct store *s, struct pending_event *p, size_t n, int
 	size_t nt = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct match m;
-		int rc = resolve(s, p[i].msg_key, p[i].pid, p[i].email, p[i].kind, p[i].ts, &m);
+		int rc = resolve(s, p[i].msg_key, p[i].pid, p[i].email, p[i].kind, p[i].ts, 0, &m);
 		if (rc)
 			return rc;
 		if (m.msg_id == p[i].msg_id && m.how == p[i].how)
