@@ -112,6 +112,9 @@ static const char *const stmt_sql[ST_COUNT_] = {
 	[ST_RECIPIENT_SUPPRESS] = "UPDATE recipients SET suppressed = 1 WHERE id = ?1 AND suppressed = 0",
 	[ST_MESSAGES_SUPPRESS] = "UPDATE messages SET flags = flags | ?2 WHERE recipient_id = ?1 AND flags & ?2 = 0",
 	[ST_AUDIT] = "INSERT INTO audit(at, operator, action, detail) VALUES (?1, ?2, ?3, ?4)",
+	/* one pass over a batch's items, no sort (store_requeue.c) */
+	[ST_BATCH_ITEM_COUNTS] = "SELECT total(status IN (0, 1)), total(status = 2), total(status = 3),"
+		" total(status = 4), total(status = 5) FROM batch_items WHERE batch_id = ?1",
 };
 
 int store_schema_version(void)

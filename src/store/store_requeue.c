@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "query_sql.h"
+#include "schema.h"
 #include "redrive/error.h"
 #include "redrive/filter.h"
 #include "redrive/message.h"
@@ -80,18 +81,12 @@ static void selection(struct qsql *q, const char *cols, const struct rd_filter *
 	query_cond(q, sel, NULL, NULL);
 }
 
-int store_requeue_plan(struct store *s, const struct rd_filter *sel, const struct rd_filter *visible,
-                       int force, struct requeue_counts *out)
+/* Reads the counts of a "SELECT count(*), total(x = 1), … total(x = 4)" statement. */
+static int read_counts(struct store *s, sqlite3_stmt *st, struct requeue_counts *out)
 {
-	struct qsql q;
-	qsql_init(&q);
-	buf_adds(&q.sql, "SELECT count(*), total(x = 1), total(x = 2), total(x = 3), total(x = 4) FROM (");
-	selection(&q, "", sel, visible, force);
-	buf_adds(&q.sql, ")");
-	sqlite3_stmt *st = store_dyn(s, buf_str(&q.sql));
-	int rc = st ? qsql_bind(&q, st) : RD_E_DB;
 	memset(out, 0, sizeof *out);
-	if (!rc && sqlite3_step(st) == SQLITE_ROW) {
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
 		out->selected = sqlite3_column_int64(st, 0);
 		out->suppressed = sqlite3_column_int64(st, 1);
 		out->delivered = sqlite3_column_int64(st, 2);
@@ -99,10 +94,27 @@ int store_requeue_plan(struct store *s, const struct rd_filter *sel, const struc
 		out->hidden = sqlite3_column_int64(st, 4);
 		out->to_send = out->selected - out->suppressed - out->delivered - out->already_requeued -
 		               out->hidden;
-	} else if (!rc) {
-		rc = store_db_error(s, "counting the requeue selection");
 	}
-	if (st)
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? RD_OK : store_db_error(s, "counting the requeue selection");
+}
+
+#define COUNTS_OF_X "SELECT count(*), total(x = 1), total(x = 2), total(x = 3), total(x = 4) FROM "
+
+int store_requeue_plan(struct store *s, const struct rd_filter *sel, const struct rd_filter *visible,
+                       int force, struct requeue_counts *out)
+{
+	struct qsql q;
+	qsql_init(&q);
+	buf_adds(&q.sql, COUNTS_OF_X "(");
+	selection(&q, "", sel, visible, force);
+	buf_adds(&q.sql, ")");
+	sqlite3_stmt *st = store_dyn(s, buf_str(&q.sql));
+	int rc = st ? qsql_bind(&q, st) : RD_E_DB;
+	memset(out, 0, sizeof *out);
+	if (!rc)
+		rc = read_counts(s, st, out);
+	else if (st)
 		sqlite3_reset(st);
 	qsql_free(&q);
 	return rc;
@@ -151,56 +163,67 @@ static int insert_batch(struct store *s, const char *target, double rate, int fo
 	return rc;
 }
 
-/* The items, numbered in (t_at, id) order: window by window through the
- * index that yields that order, so no sort of a million rows is needed. */
-static int insert_items(struct store *s, int64_t batch, const struct rd_filter *sel,
-                        const struct rd_filter *visible, int force, int64_t *n)
+/* The selection, evaluated once for the journal: every selected message
+ * with its exclusion code (x) in temp.requeue_sel, numbered in (t_at, id)
+ * order — window by window through the index that yields that order, so no
+ * sort of a million rows is needed.  The plan, the exclusions and the items
+ * are then read from it, and agree by construction. */
+static int select_once(struct store *s, const struct rd_filter *sel, const struct rd_filter *visible,
+                       int force)
 {
 	struct rd_window all = { INT64_MIN, INT64_MAX };
 	const struct rd_window *w = sel->nwindows ? sel->windows : &all;
 	size_t nw = sel->nwindows ? sel->nwindows : 1;
-	int rc = RD_OK;
-	*n = 0;
+	int rc = store_exec(s,
+		"CREATE TEMP TABLE requeue_sel(seq INTEGER PRIMARY KEY, msg_id INTEGER NOT NULL, x INTEGER NOT NULL);"
+		"CREATE TEMP TABLE requeue_items(seq INTEGER PRIMARY KEY, msg_id INTEGER NOT NULL);");
 	for (size_t i = 0; i < nw && !rc; i++) {
 		struct qsql q;
-		int64_t added = 0;
 		qsql_init(&q);
-		buf_adds(&q.sql, "INSERT INTO batch_items(batch_id, seq, msg_id) SELECT ");
-		qsql_int(&q, batch);
-		buf_adds(&q.sql, ", ");
-		qsql_int(&q, *n);
-		buf_adds(&q.sql, " + row_number() OVER (ORDER BY m.t_at, m.id), m.id");
+		buf_adds(&q.sql, "INSERT INTO temp.requeue_sel(msg_id, x) SELECT m.id, ");
+		exclusion_expr(&q, force, visible);
 		query_from(&q, sel, 0);
 		query_where(s, &q, sel, w[i].start, w[i].end);
-		buf_adds(&q.sql, " AND ");
-		exclusion_expr(&q, force, visible);
-		buf_adds(&q.sql, " = 0 ORDER BY m.t_at, m.id");
-		rc = run_selection(s, &q, "journaling the batch items", &added);
-		*n += added;
+		buf_adds(&q.sql, " ORDER BY m.t_at, m.id");
+		rc = run_selection(s, &q, "journaling the selection", NULL);
 		qsql_free(&q);
 	}
 	return rc;
 }
 
-static int insert_exclusions(struct store *s, int64_t batch, const struct rd_filter *sel,
-                             const struct rd_filter *visible, int force)
+static int drop_selection(struct store *s)
+{
+	return store_exec(s, "DROP TABLE IF EXISTS temp.requeue_sel; DROP TABLE IF EXISTS temp.requeue_items;");
+}
+
+static int journal_selection(struct store *s, int64_t batch, int64_t *items)
 {
 	struct qsql q;
 	qsql_init(&q);
 	buf_adds(&q.sql, "INSERT INTO batch_exclusions(batch_id, msg_id, reason) SELECT ");
 	qsql_int(&q, batch);
-	buf_adds(&q.sql, ", id, CASE x");
+	buf_adds(&q.sql, ", msg_id, CASE x");
 	for (int i = EX_SUPPRESSED; i <= EX_HIDDEN; i++) {
 		buf_adds(&q.sql, " WHEN ");
 		qsql_int(&q, i);
 		buf_adds(&q.sql, " THEN ");
 		qsql_text(&q, ex_names[i]);
 	}
-	buf_adds(&q.sql, " END FROM (");
-	selection(&q, "m.id AS id, ", sel, visible, force);
-	buf_adds(&q.sql, ") WHERE x != 0");
+	buf_adds(&q.sql, " END FROM temp.requeue_sel WHERE x != 0");
 	int rc = run_selection(s, &q, "journaling the exclusions", NULL);
 	qsql_free(&q);
+	/* the items numbered 1..n without gaps: the excluded rows leave the numbering */
+	if (!rc)
+		rc = store_exec(s, "INSERT INTO temp.requeue_items(msg_id) SELECT msg_id FROM temp.requeue_sel"
+		                   " WHERE x = 0 ORDER BY seq");
+	if (!rc) {
+		qsql_init(&q);
+		buf_adds(&q.sql, "INSERT INTO batch_items(batch_id, seq, msg_id) SELECT ");
+		qsql_int(&q, batch);
+		buf_adds(&q.sql, ", seq, msg_id FROM temp.requeue_items ORDER BY seq");
+		rc = run_selection(s, &q, "journaling the batch items", items);
+		qsql_free(&q);
+	}
 	return rc;
 }
 
@@ -212,9 +235,14 @@ int store_requeue_create(struct store *s, const struct rd_filter *sel, const str
 	int rc = store_begin(s);
 	if (rc)
 		return rc;
-	/* one transaction: the counts, the items and the exclusions agree */
-	rc = store_requeue_plan(s, sel, visible, force, out);
 	*batch = 0;
+	memset(out, 0, sizeof *out);
+	/* one transaction: the counts, the items and the exclusions agree */
+	rc = select_once(s, sel, visible, force);
+	if (!rc) {
+		sqlite3_stmt *st = store_dyn(s, COUNTS_OF_X "temp.requeue_sel");
+		rc = st ? read_counts(s, st, out) : RD_E_DB;
+	}
 	if (!rc && confirmed > 0 && out->to_send != confirmed)
 		rc = rd_error(RD_E_FAIL,
 		              "the selection changed after it was confirmed: %lld message(s) now, %lld confirmed; "
@@ -227,12 +255,8 @@ int store_requeue_create(struct store *s, const struct rd_filter *sel, const str
 	}
 	if (!rc)
 		rc = insert_batch(s, target, rate, force, filter_line, out, batch);
-	/* exclusions first: once the items exist, their messages would read
-	 * as "already requeued" to the exclusion rule */
 	if (!rc)
-		rc = insert_exclusions(s, *batch, sel, visible, force);
-	if (!rc)
-		rc = insert_items(s, *batch, sel, visible, force, &items);
+		rc = journal_selection(s, *batch, &items);
 	if (!rc && items != out->to_send)
 		rc = rd_error(RD_E_DB, "the selection changed while it was journaled (%lld items for %lld); "
 		                       "nothing was sent, try again",
@@ -243,6 +267,8 @@ int store_requeue_create(struct store *s, const struct rd_filter *sel, const str
 		         (long long)*batch, target, (long long)out->to_send, (long long)out->selected, filter_line);
 		rc = store_audit(s, "requeue planned", detail);
 	}
+	if (!rc)
+		rc = drop_selection(s);
 	return store_end(s, rc);
 }
 
@@ -308,11 +334,14 @@ static int not_running(struct store *s, int64_t batch, const char *me, int64_t n
 	return rc;
 }
 
+static int batch_row(struct store *s, int64_t id, struct rd_batch *out);
+static int count_items(struct store *s, struct rd_batch *b);
+
 /* RD_OK when the batch exists, no live process runs it and it is not done. */
 static int abandonable(struct store *s, int64_t batch, int64_t now)
 {
 	struct rd_batch b;
-	int rc = store_batch_get(s, batch, &b);
+	int rc = batch_row(s, batch, &b);
 	if (rc)
 		return rc;
 	rc = not_running(s, batch, "", now);
@@ -357,10 +386,13 @@ int store_batch_claim(struct store *s, int64_t batch, const char *runner, int re
 	int rc = store_begin(s);
 	if (rc)
 		return rc;
-	rc = store_batch_get(s, batch, out);
+	/* the items are counted once, after the claim (a pass over all of them) */
+	rc = batch_row(s, batch, out);
 	sqlite3_stmt *st = NULL;
 	if (!rc)
 		rc = not_running(s, batch, runner, now);
+	if (!rc && out->status == RQS_DONE && resend_unknown)
+		rc = count_items(s, out);
 	if (!rc && out->status == RQS_DONE && !(resend_unknown && out->unknown > 0))
 		rc = rd_error(RD_E_FAIL, "batch %lld is done already (`redrive batches` shows it)", (long long)batch);
 	if (!rc) {
@@ -476,6 +508,53 @@ int store_batch_heartbeat(struct store *s, int64_t batch, const char *runner, in
 	return store_end(s, rc);
 }
 
+/* The messages of items (lo, hi] still planned become "requeued": with a
+ * new requeue batch and no events of it yet, state_derive gives "requeued"
+ * with no flags but the suppressed one and no reason, so that is set
+ * directly.  msg_rollup is kept here for the whole chunk rather than by its
+ * trigger row by row (schema v7): the chunk's counts by their rollup key are
+ * taken before the update, taken off those keys, and added to the keys the
+ * update gives them — the same state, flags and requeue minute for all. */
+static int mark_requeued(struct store *s, int64_t batch, int64_t lo, int64_t hi, int64_t now)
+{
+#define CHUNK_IDS "(SELECT msg_id FROM batch_items WHERE batch_id = ?1 AND seq > ?2 AND seq <= ?3 AND status = ?4)"
+	int64_t v[] = { batch, lo, hi, RQI_PLANNED, now, RD_STATE_REQUEUED };
+	int rc = store_exec(s,
+		"CREATE TEMP TABLE IF NOT EXISTS rollup_delta(" ROLLUP_COLUMNS ", n);"
+		"DELETE FROM temp.rollup_delta;"
+		"INSERT INTO msg_rollup_hold VALUES ('requeue');");
+	if (!rc)
+		rc = exec_bound(s,
+			"INSERT INTO temp.rollup_delta SELECT " ROLLUP_KEY("m") ", count(*) FROM messages m"
+			" WHERE m.id IN " CHUNK_IDS " GROUP BY 1, 2, 3, 4, 5, 6",
+			v, 4, "counting the messages to mark");
+	if (!rc)
+		rc = exec_bound(s,
+			"UPDATE messages SET requeue_batch = ?1, requeued_at = ?5, state = ?6, flags = flags & 8,"
+			" reason = NULL WHERE id IN " CHUNK_IDS,
+			v, 6, "marking messages requeued");
+	if (!rc)
+		rc = store_exec(s,
+			"UPDATE msg_rollup SET n = msg_rollup.n - d.n FROM temp.rollup_delta d"
+			" WHERE (msg_rollup.minute, msg_rollup.campaign_id, msg_rollup.state, msg_rollup.flags,"
+			" msg_rollup.sent, msg_rollup.rq_minute) = (d.minute, d.campaign_id, d.state, d.flags, d.sent,"
+			" d.rq_minute)");
+	if (!rc) {
+		/* the update's new key: requeue_batch and requeued_at = now, state
+		 * requeued, flags & 8 (rq_minute as ROLLUP_KEY: now / 60, now >= 0) */
+		int64_t w[] = { RD_STATE_REQUEUED, now / 60 };
+		rc = exec_bound(s,
+			"INSERT INTO msg_rollup SELECT minute, campaign_id, ?1, flags & 8, sent, ?2, sum(n)"
+			" FROM temp.rollup_delta WHERE true GROUP BY 1, 2, 3, 4, 5, 6"
+			" ON CONFLICT(" ROLLUP_COLUMNS ") DO UPDATE SET n = n + excluded.n",
+			w, 2, "counting the messages marked");
+	}
+	if (!rc)
+		rc = store_exec(s, "DELETE FROM msg_rollup_hold; DELETE FROM temp.rollup_delta;");
+	return rc;
+#undef CHUNK_IDS
+}
+
 int store_batch_outbox(struct store *s, int64_t batch, const char *runner, int64_t lo, int64_t hi,
                        int64_t now, int64_t *sent, int64_t *skipped)
 {
@@ -496,16 +575,8 @@ int store_batch_outbox(struct store *s, int64_t batch, const char *runner, int64
 			" ON CONFLICT(batch_id, msg_key) DO NOTHING",
 			v, 5, "writing the outbox");
 	}
-	if (!rc) {
-		/* with a new requeue batch and no events of it yet, state_derive
-		 * gives "requeued" with no flags and no reason: set exactly that */
-		int64_t v[] = { batch, now, RD_STATE_REQUEUED, lo, hi, RQI_PLANNED };
-		rc = exec_bound(s,
-			"UPDATE messages SET requeue_batch = ?1, requeued_at = ?2, state = ?3, flags = flags & 8, reason = NULL"
-			" WHERE id IN (SELECT msg_id FROM batch_items WHERE batch_id = ?1 AND seq > ?4 AND seq <= ?5"
-			" AND status = ?6)",
-			v, 6, "marking messages requeued");
-	}
+	if (!rc)
+		rc = mark_requeued(s, batch, lo, hi, now);
 	if (!rc) {
 		int64_t v[] = { RQI_SENT, now, batch, lo, hi, RQI_PLANNED };
 		rc = exec_bound(s,
@@ -656,12 +727,7 @@ int store_batch_mark(struct store *s, int64_t batch, const char *runner, const s
 #define BATCH_COLUMNS                                                                         \
 	"SELECT b.id, b.target, b.status, b.rate, b.force, b.operator, b.filter, b.created_at,"    \
 	" b.started_at, b.finished_at, b.total, b.selected, b.ex_suppressed, b.ex_delivered,"       \
-	" b.ex_requeued, b.ex_hidden, coalesce(b.last_error, ''), b.runner, coalesce(b.heartbeat_at, 0)," \
-	" (SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id AND i.status IN (0, 1)),"    \
-	" (SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id AND i.status = 2),"          \
-	" (SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id AND i.status = 3),"          \
-	" (SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id AND i.status = 4),"          \
-	" (SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id AND i.status = 5)"           \
+	" b.ex_requeued, b.ex_hidden, coalesce(b.last_error, ''), b.runner, coalesce(b.heartbeat_at, 0)" \
 	" FROM batches b"
 
 static void copy_text(char *dst, size_t n, sqlite3_stmt *st, int i)
@@ -690,11 +756,6 @@ static void read_batch(sqlite3_stmt *st, struct rd_batch *b)
 	b->ex_requeued = sqlite3_column_int64(st, 14);
 	b->ex_hidden = sqlite3_column_int64(st, 15);
 	copy_text(b->last_error, sizeof b->last_error, st, 16);
-	b->planned = sqlite3_column_int64(st, 19);
-	b->sent = sqlite3_column_int64(st, 20);
-	b->failed = sqlite3_column_int64(st, 21);
-	b->skipped = sqlite3_column_int64(st, 22);
-	b->unknown = sqlite3_column_int64(st, 23);
 	/* "running" with no live runner: the process died */
 	if (b->status == RQS_RUNNING || b->status == RQS_PAUSED) {
 		const unsigned char *runner = sqlite3_column_text(st, 17);
@@ -704,6 +765,27 @@ static void read_batch(sqlite3_stmt *st, struct rd_batch *b)
 		    (rs == RUNNER_ELSEWHERE && time(NULL) - beat > RUNNER_SILENCE_MAX))
 			b->status = RQS_INTERRUPTED;
 	}
+}
+
+/* The items of b by status, in one pass over them. */
+_Static_assert(RQI_PLANNED == 0 && RQI_SENDING == 1 && RQI_SENT == 2 && RQI_FAILED == 3 &&
+               RQI_SKIPPED == 4 && RQI_UNKNOWN == 5, "ST_BATCH_ITEM_COUNTS spells the item states");
+static int count_items(struct store *s, struct rd_batch *b)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_BATCH_ITEM_COUNTS);
+	if (!st)
+		return RD_E_DB;
+	sqlite3_bind_int64(st, 1, b->id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		b->planned = sqlite3_column_int64(st, 0);
+		b->sent = sqlite3_column_int64(st, 1);
+		b->failed = sqlite3_column_int64(st, 2);
+		b->skipped = sqlite3_column_int64(st, 3);
+		b->unknown = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? RD_OK : store_db_error(s, "counting a batch's items");
 }
 
 int store_batches_list(struct store *s, struct rd_batch **out, size_t *n)
@@ -728,10 +810,22 @@ int store_batches_list(struct store *s, struct rd_batch **out, size_t *n)
 		read_batch(st, &(*out)[(*n)++]);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? RD_OK : store_db_error(s, "listing batches");
+	if (rc != SQLITE_DONE)
+		return store_db_error(s, "listing batches");
+	rc = RD_OK;
+	for (size_t i = 0; i < *n && !rc; i++)
+		rc = count_items(s, &(*out)[i]);
+	return rc;
 }
 
 int store_batch_get(struct store *s, int64_t id, struct rd_batch *out)
+{
+	int rc = batch_row(s, id, out);
+	return rc ? rc : count_items(s, out);
+}
+
+/* The batch's journal row, without counting its items. */
+static int batch_row(struct store *s, int64_t id, struct rd_batch *out)
 {
 	memset(out, 0, sizeof *out); /* no batch, whatever the failure */
 	sqlite3_stmt *st = store_dyn(s, BATCH_COLUMNS " WHERE b.id = ?1");

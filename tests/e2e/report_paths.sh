@@ -4,7 +4,7 @@
 # cannot answer), whatever the window edges, the clock and the filters;
 # and the rollup table always equals a GROUP BY over the messages.
 . "$(dirname "$0")/../lib/tap.sh"
-plan 16
+plan 22
 NOW=2018-09-13T03:00+09:00
 rd gen --messages 20000 --seed 11 --days 7 --now $NOW
 expect_rc 0 "a generated store"
@@ -42,6 +42,14 @@ same "the whole store" --now $NOW
 # requeue some, let new-attempt events arrive, suppress a recipient late
 rd requeue --incident "$INC" --to outbox --yes --now $NOW
 expect_rc 0 "requeue to the outbox"
+# the hand-over keeps the rollup per chunk itself (schema v7), holding the
+# trigger only inside its own transactions
+is "$(rollup_consistent)" "0" "after the outbox hand-over: the rollup equals the messages"
+is "$(sqlite3 redrive.db "SELECT count(*) FROM msg_rollup_hold")" "0" "no hold on the rollup outlives a transaction"
+# any other writer, a plain sqlite3 included, goes through the trigger
+sqlite3 redrive.db "UPDATE messages SET state = 6, flags = flags | 1 WHERE id IN (SELECT id FROM messages WHERE requeue_batch = 1 LIMIT 7)"
+is "$(rollup_consistent)" "0" "a plain sqlite3 update: the rollup still equals the messages"
+sqlite3 redrive.db "UPDATE messages SET state = 7, flags = flags & 8 WHERE requeue_batch = 1"
 rcpt=$(sqlite3 redrive.db "SELECT recipient FROM messages WHERE requeue_batch = 1 LIMIT 1")
 key=$(sqlite3 redrive.db "SELECT msg_key FROM messages WHERE requeue_batch = 1 LIMIT 1 OFFSET 1")
 rcpt2=$(sqlite3 redrive.db "SELECT recipient FROM messages WHERE msg_key = '$key'")
@@ -55,3 +63,10 @@ same "after the requeue" --incident "$INC" --now $NOW
 rq_now=$(date -u -d "@$(( $(sqlite3 redrive.db 'SELECT max(requeued_at) FROM messages') + 600 ))" +%Y-%m-%dT%H:%M:%SZ)
 same "a clock at the requeue's boundary" --incident "$INC" --now "$rq_now"
 same "a clock at the requeue's boundary, affected" --incident "$INC" --now "$rq_now" --affected
+
+# a batch handed over in several chunks (a rate cap makes them small), all in
+# the same minute: the chunks' counts add up on the same rollup rows
+rd requeue --incident "$INC" --state requeued --to outbox --yes --force --rate 400 --now $NOW
+expect_rc 0 "a forced requeue in chunks of 400"
+is "$(sqlite3 redrive.db "SELECT count(*) > 800 FROM outbox WHERE batch_id = 2")" "1" "more than two chunks handed over"
+is "$(rollup_consistent)" "0" "after a hand-over in chunks: the rollup equals the messages"
