@@ -598,11 +598,20 @@ int store_events_prematch(struct store *rs, struct rd_event *ev, size_t n)
 	/* one snapshot for the whole batch, not one per lookup */
 	int rc = store_exec(rs, "BEGIN");
 	for (size_t i = 0; i < n && !rc; i++) {
-		ev[i].key_msg_id = 0;
-		if (!ev[i].msg_key)
-			continue;
-		store_bind_text(st, 1, ev[i].msg_key);
-		rc = step_id(rs, st, &ev[i].key_msg_id, "matching an event");
+		struct rd_event *e = &ev[i];
+		e->key_msg_id = 0;
+		if (e->msg_key) {
+			store_bind_text(st, 1, e->msg_key);
+			rc = step_id(rs, st, &e->key_msg_id, "matching an event");
+		}
+		if (!rc && !e->key_msg_id) {
+			/* matched by provider id or recipient: not stable (a send log
+			 * imported meanwhile may change the answer), so the writer
+			 * matches it again, but finds the random index pages this
+			 * lookup read in memory rather than on disk */
+			struct match m;
+			rc = resolve(rs, e->msg_key, e->pid, e->email, e->kind, e->ts, 0, &m);
+		}
 	}
 	return store_end(rs, rc);
 }
