@@ -15,6 +15,7 @@
 #include "redrive/message.h"
 #include "redrive/operator.h"
 #include "redrive/state.h"
+#include "rollup_tally.h"
 #include "schema.h"
 #include "store_int.h"
 
@@ -241,12 +242,35 @@ static void sql_lost(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, state_is_lost(sqlite3_value_int(argv[0]), sqlite3_value_int(argv[1])));
 }
 
+/* rd_rollup_tally(minute, campaign_id, state, flags, sent, rq_minute):
+ * counts one message under that msg_rollup key in s->tally and returns
+ * NULL.  For the outbox hand-over (store_requeue.c), which calls it in the
+ * SET clause of its UPDATE, where the arguments are the row as it was. */
+static void sql_rollup_tally(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct store *s = sqlite3_user_data(ctx);
+	int64_t key[ROLLUP_KEY_LEN];
+	if (!s->tally || argc != ROLLUP_KEY_LEN) {
+		sqlite3_result_error(ctx, "rd_rollup_tally() is only for the outbox hand-over", -1);
+		return;
+	}
+	for (int i = 0; i < ROLLUP_KEY_LEN; i++)
+		key[i] = sqlite3_value_int64(argv[i]);
+	if (rollup_tally_add(s->tally, key) != RD_OK)
+		sqlite3_result_error_nomem(ctx);
+	else
+		sqlite3_result_null(ctx);
+}
+
 static int register_functions(struct store *s)
 {
 	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 	if (sqlite3_create_function(s->db, "rd_stale", 5, flags, NULL, sql_stale, NULL, NULL) ||
 	    sqlite3_create_function(s->db, "rd_affected", 3, flags, NULL, sql_affected, NULL, NULL) ||
-	    sqlite3_create_function(s->db, "rd_lost", 2, flags, NULL, sql_lost, NULL, NULL))
+	    sqlite3_create_function(s->db, "rd_lost", 2, flags, NULL, sql_lost, NULL, NULL) ||
+	    /* side effects: never constant-folded, never in a trigger or view */
+	    sqlite3_create_function(s->db, "rd_rollup_tally", ROLLUP_KEY_LEN, SQLITE_UTF8 | SQLITE_DIRECTONLY, s,
+	                            sql_rollup_tally, NULL, NULL))
 		return store_db_error(s, "registering functions");
 	return RD_OK;
 }

@@ -51,6 +51,8 @@ struct store {
 	/* the last dynamic (filter) query, kept prepared for paging */
 	char *dyn_sql;
 	sqlite3_stmt *dyn;
+	/* where rd_rollup_tally() counts, while one statement uses it; else NULL */
+	struct rollup_tally *tally;
 };
 
 /* The cached statement `which`, reset and with bindings cleared; NULL on

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "query_sql.h"
+#include "rollup_tally.h"
 #include "schema.h"
 #include "redrive/error.h"
 #include "redrive/filter.h"
@@ -512,47 +513,60 @@ int store_batch_heartbeat(struct store *s, int64_t batch, const char *runner, in
  * new requeue batch and no events of it yet, state_derive gives "requeued"
  * with no flags but the suppressed one and no reason, so that is set
  * directly.  msg_rollup is kept here for the whole chunk rather than by its
- * trigger row by row (schema v7): the chunk's counts by their rollup key are
- * taken before the update, taken off those keys, and added to the keys the
- * update gives them — the same state, flags and requeue minute for all. */
+ * trigger row by row (schema v7): the UPDATE's SET clause hands each row's
+ * old rollup key to rd_rollup_tally(), which counts them in memory (one
+ * pass, no sort); those counts are then taken off the old keys and added to
+ * the keys the update gave — the same state, flags & 8 and requeue minute
+ * for every message of the chunk. */
 static int mark_requeued(struct store *s, int64_t batch, int64_t lo, int64_t hi, int64_t now)
 {
-#define CHUNK_IDS "(SELECT msg_id FROM batch_items WHERE batch_id = ?1 AND seq > ?2 AND seq <= ?3 AND status = ?4)"
 	int64_t v[] = { batch, lo, hi, RQI_PLANNED, now, RD_STATE_REQUEUED };
-	int rc = store_exec(s,
-		"CREATE TEMP TABLE IF NOT EXISTS rollup_delta(" ROLLUP_COLUMNS ", n);"
-		"DELETE FROM temp.rollup_delta;"
-		"INSERT INTO msg_rollup_hold VALUES ('requeue');");
-	if (!rc)
-		rc = exec_bound(s,
-			"INSERT INTO temp.rollup_delta SELECT " ROLLUP_KEY("m") ", count(*) FROM messages m"
-			" WHERE m.id IN " CHUNK_IDS " GROUP BY 1, 2, 3, 4, 5, 6",
-			v, 4, "counting the messages to mark");
-	if (!rc)
+	struct rollup_tally tally = { 0 };
+	int rc = store_exec(s, "INSERT INTO msg_rollup_hold VALUES ('requeue')");
+	if (!rc) {
+		s->tally = &tally;
 		rc = exec_bound(s,
 			"UPDATE messages SET requeue_batch = ?1, requeued_at = ?5, state = ?6, flags = flags & 8,"
-			" reason = NULL WHERE id IN " CHUNK_IDS,
+			" reason = rd_rollup_tally(" ROLLUP_KEY("messages") ")"
+			" WHERE id IN (SELECT msg_id FROM batch_items WHERE batch_id = ?1 AND seq > ?2 AND seq <= ?3"
+			" AND status = ?4)",
 			v, 6, "marking messages requeued");
-	if (!rc)
-		rc = store_exec(s,
-			"UPDATE msg_rollup SET n = msg_rollup.n - d.n FROM temp.rollup_delta d"
-			" WHERE (msg_rollup.minute, msg_rollup.campaign_id, msg_rollup.state, msg_rollup.flags,"
-			" msg_rollup.sent, msg_rollup.rq_minute) = (d.minute, d.campaign_id, d.state, d.flags, d.sent,"
-			" d.rq_minute)");
-	if (!rc) {
-		/* the update's new key: requeue_batch and requeued_at = now, state
-		 * requeued, flags & 8 (rq_minute as ROLLUP_KEY: now / 60, now >= 0) */
-		int64_t w[] = { RD_STATE_REQUEUED, now / 60 };
-		rc = exec_bound(s,
-			"INSERT INTO msg_rollup SELECT minute, campaign_id, ?1, flags & 8, sent, ?2, sum(n)"
-			" FROM temp.rollup_delta WHERE true GROUP BY 1, 2, 3, 4, 5, 6"
-			" ON CONFLICT(" ROLLUP_COLUMNS ") DO UPDATE SET n = n + excluded.n",
-			w, 2, "counting the messages marked");
+		s->tally = NULL;
 	}
+	sqlite3_stmt *off = rc ? NULL : store_dyn(s,
+		"UPDATE msg_rollup SET n = n - ?7 WHERE (" ROLLUP_COLUMNS ") = (?1, ?2, ?3, ?4, ?5, ?6)");
+	if (!rc && !off)
+		rc = RD_E_DB;
+	const struct rollup_count *c;
+	size_t pos = 0;
+	while (!rc && (c = rollup_tally_next(&tally, &pos)) != NULL) {
+		for (int k = 0; k < ROLLUP_KEY_LEN; k++)
+			sqlite3_bind_int64(off, k + 1, c->key[k]);
+		sqlite3_bind_int64(off, 7, c->n);
+		rc = sqlite3_step(off) == SQLITE_DONE ? RD_OK : store_db_error(s, "counting the messages marked");
+		sqlite3_reset(off);
+	}
+	/* the update's new key: state requeued, flags & 8, rq_minute as
+	 * ROLLUP_KEY computes it from requeued_at = now (>= 0): now / 60 */
+	sqlite3_stmt *on = rc ? NULL : store_dyn(s,
+		"INSERT INTO msg_rollup VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+		" ON CONFLICT(" ROLLUP_COLUMNS ") DO UPDATE SET n = n + excluded.n");
+	if (!rc && !on)
+		rc = RD_E_DB;
+	pos = 0;
+	while (!rc && (c = rollup_tally_next(&tally, &pos)) != NULL) {
+		int64_t key[ROLLUP_KEY_LEN] = { c->key[0], c->key[1], RD_STATE_REQUEUED, c->key[3] & 8, c->key[4],
+		                                now / 60 };
+		for (int k = 0; k < ROLLUP_KEY_LEN; k++)
+			sqlite3_bind_int64(on, k + 1, key[k]);
+		sqlite3_bind_int64(on, 7, c->n);
+		rc = sqlite3_step(on) == SQLITE_DONE ? RD_OK : store_db_error(s, "counting the messages marked");
+		sqlite3_reset(on);
+	}
+	rollup_tally_free(&tally);
 	if (!rc)
-		rc = store_exec(s, "DELETE FROM msg_rollup_hold; DELETE FROM temp.rollup_delta;");
+		rc = store_exec(s, "DELETE FROM msg_rollup_hold");
 	return rc;
-#undef CHUNK_IDS
 }
 
 int store_batch_outbox(struct store *s, int64_t batch, const char *runner, int64_t lo, int64_t hi,

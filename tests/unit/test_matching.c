@@ -66,9 +66,8 @@ static void message(struct store *s, const char *key, const char *rcpt, const ch
 	assert_int_equal(store_commit(s), RD_OK);
 }
 
-/* One event; returns the stats of applying it. */
-static struct rd_ingest_stats event(struct store *s, const char *email, int kind, int btype, int64_t ts,
-                                    const char *key, const char *pid, const char *eid, const char *raw)
+static struct rd_event make_event(const char *email, int kind, int btype, int64_t ts, const char *key,
+                                  const char *pid, const char *eid, const char *raw)
 {
 	struct rd_event e = {
 		.ts = ts, .kind = (uint8_t)kind, .btype = (uint8_t)btype, .email = email, .msg_key = key, .pid = pid,
@@ -84,6 +83,14 @@ static struct rd_ingest_stats event(struct store *s, const char *email, int kind
 		e.has_eid = 1;
 		e.eid_h = (uint64_t)strlen(eid) * 1000003u + (uint64_t)(unsigned char)eid[strlen(eid) - 1];
 	}
+	return e;
+}
+
+/* One event; returns the stats of applying it. */
+static struct rd_ingest_stats event(struct store *s, const char *email, int kind, int btype, int64_t ts,
+                                    const char *key, const char *pid, const char *eid, const char *raw)
+{
+	struct rd_event e = make_event(email, kind, btype, ts, key, pid, eid, raw);
 	struct rd_ingest_stats st = { 0 };
 	assert_int_equal(store_begin(s), RD_OK);
 	assert_int_equal(store_events_apply(s, &e, 1, &st), RD_OK);
@@ -181,10 +188,46 @@ static void test_duplicates(void **state)
 	assert_int_equal(st.stored, 1);
 }
 
+/* The import's parser thread finds msg_keys ahead on a read-only connection
+ * of its own; the writer takes those ids and matches everything else itself,
+ * including keys whose message arrived after the lookup. */
+static void test_prematch(void **state)
+{
+	struct fixture *f = *state;
+	message(f->s, "k1", "a@x.jp", "REQ1", 1000);
+	message(f->s, "k3", "c@x.jp", "REQ3", 1000);
+	struct rd_event ev[4] = {
+		make_event("a@x.jp", RD_EV_DELIVERED, 0, 1010, "k1", NULL, "p1", "ahead by key"),
+		make_event("c@x.jp", RD_EV_DELIVERED, 0, 1011, "nope", "REQ3", "p22", "unknown key, known request"),
+		make_event("c@x.jp", RD_EV_OPEN, 0, 1012, NULL, "REQ3", "p333", "no key"),
+		make_event("d@x.jp", RD_EV_DELIVERED, 0, 1013, "k9", NULL, "p4444", "key of a later message"),
+	};
+	struct store *rs;
+	assert_int_equal(store_open(f->path, STORE_READ_ONLY, &rs), RD_OK);
+	assert_int_equal(store_events_prematch(rs, ev, 4), RD_OK);
+	store_close(rs);
+	assert_true(ev[0].key_msg_id > 0);
+	assert_int_equal(ev[1].key_msg_id, 0);
+	assert_int_equal(ev[2].key_msg_id, 0);
+	assert_int_equal(ev[3].key_msg_id, 0);
+
+	message(f->s, "k9", "d@x.jp", "REQ9", 1000); /* imported between the lookup and the write */
+	struct rd_ingest_stats st = { 0 };
+	assert_int_equal(store_begin(f->s), RD_OK);
+	assert_int_equal(store_events_apply(f->s, ev, 4, &st), RD_OK);
+	assert_int_equal(store_commit(f->s), RD_OK);
+	assert_int_equal(st.stored, 4);
+	assert_string_equal(matched(f, "ahead by key"), "k1");
+	assert_string_equal(matched(f, "unknown key, known request"), "k3");
+	assert_string_equal(matched(f, "no key"), "k3");
+	assert_string_equal(matched(f, "key of a later message"), "k9");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_order_of_matching, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prematch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bare_bounces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orphans_match_later, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates, setup, teardown),
