@@ -197,7 +197,7 @@ static int drop_selection(struct store *s)
 	return store_exec(s, "DROP TABLE IF EXISTS temp.requeue_sel; DROP TABLE IF EXISTS temp.requeue_items;");
 }
 
-static int journal_selection(struct store *s, int64_t batch, int64_t *items)
+static int journal_selection(struct store *s, int64_t batch, int excluded, int64_t *items)
 {
 	struct qsql q;
 	qsql_init(&q);
@@ -213,15 +213,17 @@ static int journal_selection(struct store *s, int64_t batch, int64_t *items)
 	buf_adds(&q.sql, " END FROM temp.requeue_sel WHERE x != 0");
 	int rc = run_selection(s, &q, "journaling the exclusions", NULL);
 	qsql_free(&q);
-	/* the items numbered 1..n without gaps: the excluded rows leave the numbering */
-	if (!rc)
+	/* the items numbered 1..n without gaps: when anything was excluded, the
+	 * items are numbered again without the excluded rows */
+	if (!rc && excluded)
 		rc = store_exec(s, "INSERT INTO temp.requeue_items(msg_id) SELECT msg_id FROM temp.requeue_sel"
 		                   " WHERE x = 0 ORDER BY seq");
 	if (!rc) {
 		qsql_init(&q);
 		buf_adds(&q.sql, "INSERT INTO batch_items(batch_id, seq, msg_id) SELECT ");
 		qsql_int(&q, batch);
-		buf_adds(&q.sql, ", seq, msg_id FROM temp.requeue_items ORDER BY seq");
+		buf_adds(&q.sql, excluded ? ", seq, msg_id FROM temp.requeue_items ORDER BY seq"
+		                          : ", seq, msg_id FROM temp.requeue_sel ORDER BY seq");
 		rc = run_selection(s, &q, "journaling the batch items", items);
 		qsql_free(&q);
 	}
@@ -257,7 +259,7 @@ int store_requeue_create(struct store *s, const struct rd_filter *sel, const str
 	if (!rc)
 		rc = insert_batch(s, target, rate, force, filter_line, out, batch);
 	if (!rc)
-		rc = journal_selection(s, *batch, &items);
+		rc = journal_selection(s, *batch, out->to_send != out->selected, &items);
 	if (!rc && items != out->to_send)
 		rc = rd_error(RD_E_DB, "the selection changed while it was journaled (%lld items for %lld); "
 		                       "nothing was sent, try again",
