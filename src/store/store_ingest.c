@@ -604,11 +604,13 @@ int store_events_prematch(struct store *rs, struct rd_event *ev, size_t n)
 			store_bind_text(st, 1, e->msg_key);
 			rc = step_id(rs, st, &e->key_msg_id, "matching an event");
 		}
-		if (!rc && !e->key_msg_id) {
+		if (!rc && !e->msg_key) {
 			/* matched by provider id or recipient: not stable (a send log
 			 * imported meanwhile may change the answer), so the writer
 			 * matches it again, but finds the random index pages this
-			 * lookup read in memory rather than on disk */
+			 * lookup read in memory rather than on disk.  (An unknown
+			 * msg_key is an orphan waiting for its send log, cheap to
+			 * match: the many of a fresh store are left to the writer.) */
 			struct match m;
 			rc = resolve(rs, e->msg_key, e->pid, e->email, e->kind, e->ts, 0, &m);
 		}
