@@ -78,8 +78,9 @@ int store_events_store(struct store *s, const struct rd_event *ev, size_t n,
  * own (read-only is enough), and notes its id in key_msg_id (0: none yet).
  * Meant for the parser thread of an import: a message never changes id, so
  * the writer takes the id as found and matches only the rest itself, which
- * takes a fifth of the writer's work off its thread.  The rest is matched
- * here too, only to bring the pages it reads into memory for the writer. */
+ * takes a fifth of the writer's work off its thread.  Events without a
+ * msg_key are matched here too, only to bring the pages their matching
+ * reads into memory for the writer. */
 int store_events_prematch(struct store *rs, struct rd_event *ev, size_t n);
 /* Derives the state of every message in *t once, in id order, and empties
  * *t (its memory is kept for the next round). */

@@ -608,9 +608,9 @@ int store_events_prematch(struct store *rs, struct rd_event *ev, size_t n)
 			/* matched by provider id or recipient: not stable (a send log
 			 * imported meanwhile may change the answer), so the writer
 			 * matches it again, but finds the random index pages this
-			 * lookup read in memory rather than on disk.  (An unknown
-			 * msg_key is an orphan waiting for its send log, cheap to
-			 * match: the many of a fresh store are left to the writer.) */
+			 * lookup read in memory rather than on disk.  An event whose
+			 * msg_key is unknown (every event of a fresh store) is cheap
+			 * to match and left to the writer alone. */
 			struct match m;
 			rc = resolve(rs, e->msg_key, e->pid, e->email, e->kind, e->ts, 0, &m);
 		}
