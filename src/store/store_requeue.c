@@ -176,17 +176,18 @@ static int select_once(struct store *s, const struct rd_filter *sel, const struc
 	const struct rd_window *w = sel->nwindows ? sel->windows : &all;
 	size_t nw = sel->nwindows ? sel->nwindows : 1;
 	int rc = store_exec(s,
-		"CREATE TEMP TABLE requeue_sel(seq INTEGER PRIMARY KEY, msg_id INTEGER NOT NULL, x INTEGER NOT NULL);"
-		"CREATE TEMP TABLE requeue_items(seq INTEGER PRIMARY KEY, msg_id INTEGER NOT NULL);");
+		"CREATE TEMP TABLE requeue_sel(seq INTEGER PRIMARY KEY, msg_id INTEGER NOT NULL, x INTEGER NOT NULL);");
 	for (size_t i = 0; i < nw && !rc; i++) {
 		struct qsql q;
 		qsql_init(&q);
 		buf_adds(&q.sql, "INSERT INTO temp.requeue_sel(msg_id, x) SELECT m.id, ");
 		exclusion_expr(&q, force, visible);
-		query_from(&q, sel, 0);
-		query_where(s, &q, sel, w[i].start, w[i].end);
+		rc = query_from(&q, sel, 0);
+		if (!rc)
+			rc = query_where(s, &q, sel, w[i].start, w[i].end);
 		buf_adds(&q.sql, " ORDER BY m.t_at, m.id");
-		rc = run_selection(s, &q, "journaling the selection", NULL);
+		if (!rc)
+			rc = run_selection(s, &q, "journaling the selection", NULL);
 		qsql_free(&q);
 	}
 	return rc;
@@ -216,7 +217,8 @@ static int journal_selection(struct store *s, int64_t batch, int excluded, int64
 	/* the items numbered 1..n without gaps: when anything was excluded, the
 	 * items are numbered again without the excluded rows */
 	if (!rc && excluded)
-		rc = store_exec(s, "INSERT INTO temp.requeue_items(msg_id) SELECT msg_id FROM temp.requeue_sel"
+		rc = store_exec(s, "CREATE TEMP TABLE requeue_items(seq INTEGER PRIMARY KEY, msg_id INTEGER NOT NULL);"
+		                   "INSERT INTO temp.requeue_items(msg_id) SELECT msg_id FROM temp.requeue_sel"
 		                   " WHERE x = 0 ORDER BY seq");
 	if (!rc) {
 		qsql_init(&q);
